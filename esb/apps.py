@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class EsbConfig(AppConfig):
+    default = True
+    name = "esb"
+    verbose_name = _("System")
+
+
+class BackofficeAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, served as the themed back-office at /backoffice/."""
+
+    default = False
+    default_site = "esb.backoffice.BackofficeSite"

@@ -1,0 +1,154 @@
+"""Writing and verifying the audit trail.
+
+`record()` appends one event inside the caller's transaction. Appends are serialised with a transaction-level
+PostgreSQL advisory lock so each row chains to the one committed before it; the lock is released at commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from esb import request_context
+from esb.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+_AUDIT_LOCK_KEY = 0x45534241  # "ESBA": one advisory-lock key for the whole chain
+_HASHED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "xroad_client",
+    "xroad_id",
+    "ip_address",
+)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-round-trip a value the way the JSONField stores it, so hashing before and after saving agrees."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
+
+
+def compute_hash(event: AuditEvent, prev_hash: str) -> str:
+    content = {name: getattr(event, name) for name in _HASHED_FIELDS}
+    content["occurred_at"] = event.occurred_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    content["before"] = _canonical(event.before)
+    content["after"] = _canonical(event.after)
+    payload = json.dumps({"prev": prev_hash, "event": content}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict:
+    """A JSON-safe picture of a model instance for before/after. Encrypted and hash fields are masked."""
+    from esb.fields import EncryptedTextField, LookupHashField
+
+    masked = {
+        f.name for f in instance._meta.concrete_fields if isinstance(f, EncryptedTextField | LookupHashField)
+    }
+    data = model_to_dict(instance, exclude=list(exclude))
+    for field in instance._meta.concrete_fields:
+        if field.name in data and field.name not in masked:
+            continue
+        if field.name in masked:
+            data[field.name] = "***" if getattr(instance, field.attname) else ""
+    for key, value in list(data.items()):
+        if hasattr(value, "pk"):
+            data[key] = value.pk
+        elif isinstance(value, list | tuple) and value and hasattr(value[0], "pk"):
+            data[key] = sorted(v.pk for v in value)
+        elif hasattr(value, "name") and hasattr(value, "url"):  # files
+            data[key] = value.name or ""
+    return _canonical(data)
+
+
+def changed_fields(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Keep only the keys whose values differ (both sides), for compact update events."""
+    if not before or not after:
+        return before, after
+    keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    actor_id: int | None = None,
+    actor_label: str | None = None,
+    on_behalf_of: str | None = None,
+) -> AuditEvent:
+    """Append an audit event in the current transaction (it opens one if none is open)."""
+    ctx = request_context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk or "")
+        object_repr = object_repr or str(obj)[:255]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            actor_id=ctx.actor_id if actor_id is None else actor_id,
+            actor_label=(ctx.actor_label if actor_label is None else actor_label)[:255],
+            on_behalf_of=(ctx.on_behalf_of if on_behalf_of is None else on_behalf_of)[:255],
+            action=action[:64],
+            object_type=object_type[:100],
+            object_id=object_id[:64],
+            object_repr=object_repr[:255],
+            before=_canonical(before) if before is not None else None,
+            after=_canonical(after) if after is not None else None,
+            reason=reason,
+            request_id=ctx.request_id if ctx.request_id != "-" else "",
+            xroad_client=ctx.xroad_client,
+            xroad_id=ctx.xroad_id,
+            ip_address=ctx.ip,
+            prev_hash=last or GENESIS_HASH,
+        )
+        event.hash = compute_hash(event, event.prev_hash)
+        event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int
+    problem: str
+
+
+def verify_chain(batch_size: int = 5000) -> Iterator[ChainProblem]:
+    """Walk the whole chain in id order and yield every break: altered content, broken link, missing row."""
+    expected_prev = GENESIS_HASH
+    queryset = AuditEvent.objects.order_by("id")
+    for event in queryset.iterator(chunk_size=batch_size):
+        if event.prev_hash != expected_prev:
+            yield ChainProblem(
+                event.pk, "link to the previous event is broken (a row was removed or altered)"
+            )
+        if compute_hash(event, event.prev_hash) != event.hash:
+            yield ChainProblem(event.pk, "content does not match its hash (the row was altered)")
+        expected_prev = event.hash

@@ -1,0 +1,56 @@
+"""Request-wide middleware: a request id for logs and audit, and the acting user for the audit trail."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+
+from esb import request_context
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is the proxy in production; nginx sets X-Real-IP from the connection it received.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from `X-Request-ID` when well-formed) and echoes it back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_context.set_context(
+            request_context.RequestContext(
+                request_id=request_id,
+                ip=_client_ip(request),
+                xroad_client=request.META.get("HTTP_X_ROAD_CLIENT", "")[:255],
+                xroad_id=request.META.get("HTTP_X_ROAD_ID", "")[:255],
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset_context(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class AuditActorMiddleware:
+    """Records the authenticated user in the request context (after AuthenticationMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request_context.update_context(actor_id=user.pk, actor_label=user.get_username())
+        return self.get_response(request)

@@ -1,0 +1,43 @@
+"""The audit trail: append-only, hash-chained events for every state-changing action (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One state-changing action. Rows are never updated or deleted (a database trigger refuses both).
+
+    `hash` = SHA-256 over the canonical JSON of the row's content and the previous row's hash, so a row
+    changed or removed behind the application's back breaks the chain (`manage.py verify_audit_chain`).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("actor"), max_length=255, blank=True)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    xroad_client = models.CharField(_("X-Road client"), max_length=255, blank=True)
+    xroad_id = models.CharField(_("X-Road id"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,279 @@
+"""Settings for the ESB Portal: one module, driven by the environment.
+
+`ESB_ENV` picks the defaults: `development` (what `make run` uses), `test` (what `make test` uses) or
+`production`. Development and test get working local defaults; production refuses to start without the
+secrets it needs. Every variable is listed in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+ESB_ENV = env.str("ESB_ENV", default="development")
+if ESB_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"ESB_ENV must be development, test or production, not {ESB_ENV!r}")
+IS_PRODUCTION = ESB_ENV == "production"
+
+# Development-only fallbacks. They are public on purpose: they must never protect real data, and
+# production refuses to start with any of them missing (see _require below).
+_DEV_SECRET_KEY = "dev-insecure-esb-portal-secret-key-do-not-use-in-production-0123456789"
+_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI="  # base64 of 32 bytes
+_DEV_LOOKUP_HASH_KEY = "dev-only-lookup-hash-key"
+
+
+def _require(name: str, dev_default: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when ESB_ENV=production")
+    return dev_default
+
+
+SECRET_KEY = _require("SECRET_KEY", _DEV_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=ESB_ENV == "development")
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when ESB_ENV=production")
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
+)
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when ESB_ENV=production")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Personal identifiers are encrypted with the first key; every key in the list still decrypts, which
+# is how rotation works (prepend a new key, run `rotate_field_encryption`, then drop the old one).
+ESB_FIELD_ENCRYPTION_KEYS = env.list("ESB_FIELD_ENCRYPTION_KEYS", default=[]) or (
+    [] if IS_PRODUCTION else [_DEV_FIELD_KEY]
+)
+if IS_PRODUCTION and not ESB_FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("ESB_FIELD_ENCRYPTION_KEYS must be set when ESB_ENV=production")
+ESB_LOOKUP_HASH_KEY = _require("ESB_LOOKUP_HASH_KEY", _DEV_LOOKUP_HASH_KEY)
+
+INSTALLED_APPS = [
+    "unfold",
+    "unfold.contrib.filters",
+    "esb.apps.BackofficeAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "esb",
+    "accounts",
+    "registry",
+    "licensing",
+]
+
+MIDDLEWARE = [
+    "esb.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "esb.middleware.AuditActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "esb.urls"
+WSGI_APPLICATION = "esb.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "admin:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "esb.context_processors.branding",
+            ],
+        },
+    },
+]
+
+# Same engine everywhere (PostgreSQL): no SQLite branch.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/esb"),
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="esb"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Khmer first: most applicants read Khmer first; English is the second language.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="km")
+LANGUAGES = [("km", _("Khmer")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Phnom_Penh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT_DIR", default=".data/staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Security headers. Production is strict by default; development keeps them but does not force HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Content Security Policy: everything is served from our own origin (assets are vendored).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # the back-office theme sets inline style attributes; no inline scripts are allowed
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'", *env.list("CSP_FORM_ACTION_EXTRA", default=[])],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Celery: Redis broker; tasks acknowledge late and take one message at a time (DESIGN.md §5).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = "esb"
+CELERY_BEAT_SCHEDULE: dict = {}
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ESB Portal API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@esb.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Branding of the deploying institution (shown in the header, footer and back-office).
+ESB_BRANDING = {
+    "PORTAL_NAME_EN": env.str("ESB_PORTAL_NAME_EN", default="Business E-Services Portal"),
+    "PORTAL_NAME_KM": env.str("ESB_PORTAL_NAME_KM", default="វិបផតថលសេវាអាជីវកម្មតាមប្រព័ន្ធអេឡិចត្រូនិក"),
+    "INSTITUTION_NAME_EN": env.str("ESB_INSTITUTION_NAME_EN", default="Royal Government of Cambodia"),
+    "INSTITUTION_NAME_KM": env.str("ESB_INSTITUTION_NAME_KM", default="រាជរដ្ឋាភិបាលកម្ពុជា"),
+    "PRIMARY_COLOR": env.str("ESB_PRIMARY_COLOR", default="#0b3d91"),
+    "LOGO_STATIC_PATH": env.str("ESB_LOGO_STATIC_PATH", default="esb/img/logo.svg"),
+    "SUPPORT_EMAIL": env.str("ESB_SUPPORT_EMAIL", default="support@esb.localhost"),
+    "SUPPORT_PHONE": env.str("ESB_SUPPORT_PHONE", default="+855 23 000 000"),
+}
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "esb.logging.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_context"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+if ESB_ENV == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    CACHES["default"]["KEY_PREFIX"] = "esb-test"
+    MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
+
+from esb.unfold_settings import UNFOLD  # noqa: E402  (needs the names above)
+
+__all__ = ["UNFOLD"]

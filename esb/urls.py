@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from esb import views
+from esb.health import health
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("backoffice/", admin.site.urls),
+]
+
+handler400 = "esb.views.bad_request"
+handler403 = "esb.views.permission_denied"
+handler404 = "esb.views.page_not_found"
+handler500 = "esb.views.server_error"
