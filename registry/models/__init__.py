@@ -1,0 +1,3 @@
+from registry.models.institutions import Department, Institution
+
+__all__ = ["Department", "Institution"]
