@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 
+from csp import middleware as csp_middleware
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from esb import request_context
 
@@ -54,3 +57,29 @@ class AuditActorMiddleware:
         if user is not None and user.is_authenticated:
             request_context.update_context(actor_id=user.pk, actor_label=user.get_username())
         return self.get_response(request)
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware, with one exception for the back-office.
+
+    django-unfold drives its UI with the standard Alpine.js build, which evaluates its `x-data`
+    expressions with `new AsyncFunction(...)`: under `script-src 'self'` every dropdown, the sidebar
+    and the language menu of the back-office stop working. Only pages under the admin URL get
+    `'unsafe-eval'`; inline scripts stay forbidden there too, and the public pages keep the strict policy.
+    """
+
+    def get_policy_parts(self, request: HttpRequest, response: HttpResponse, report_only: bool = False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(_backoffice_prefix()):
+            update = dict(parts.update or {})
+            script_src = update.get("script-src") or []
+            if isinstance(script_src, str):
+                script_src = [script_src]
+            update["script-src"] = [*script_src, "'unsafe-eval'"]
+            parts.update = update
+        return parts
+
+
+@functools.cache
+def _backoffice_prefix() -> str:
+    return reverse("admin:index")

@@ -1,7 +1,12 @@
-"""Back-office theme (django-unfold): branding, navigation. Imported by settings."""
+"""Back-office theme (django-unfold): branding, navigation. Imported by settings.
+
+Branding is read per request through callables (unfold calls them with the request), so this module
+needs nothing from settings at import time and the colours and names always follow ESB_BRANDING.
+"""
 
 from django.templatetags.static import static
 from django.urls import reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,31 +21,64 @@ def _can(perm: str):
     return lambda request: request.user.has_perm(perm)
 
 
+def _brand(key: str):
+    def value(request):
+        from esb.branding import branding_for
+
+        return branding_for(get_language())[key]
+
+    return value
+
+
+def _primary_scale(request):
+    from esb.branding import unfold_primary_scale
+
+    return unfold_primary_scale(request)
+
+
+def _languages(request):
+    # each language named in itself ("ខ្មែរ", not Django's "Khmer")
+    from esb.templatetags.esb_ui import language_choices_list
+
+    return language_choices_list()
+
+
+def backoffice_context(request) -> dict:
+    """UNFOLD["GLOBAL_CALLBACK"]: unfold's language form posts `next={{ redirect_to }}`, which nothing
+    else sets; without it the switch relies on the Referer header to come back to the same page."""
+    return {"redirect_to": request.get_full_path()}
+
+
 UNFOLD = {
     "SITE_TITLE": _("ESB Back-office"),
     "SITE_HEADER": _("ESB Back-office"),
-    "SITE_SUBHEADER": _("Business e-services"),
+    # the institution's name under the title, in the officer's language
+    "SITE_SUBHEADER": _brand("institution_name"),
     "SITE_URL": "/",
-    "SITE_SYMBOL": "account_balance",
+    # SITE_ICON (not SITE_LOGO): unfold shows the icon beside the title, a logo instead of it
+    "SITE_ICON": _brand("logo_url"),
+    "SITE_SYMBOL": "account_balance",  # used by unfold only when SITE_ICON is unset
+    "SITE_FAVICONS": [
+        {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("esb/img/favicon.svg")},
+        {
+            "rel": "icon",
+            "type": "image/png",
+            "sizes": "32x32",
+            "href": lambda request: static("esb/img/favicon-32.png"),
+        },
+        {"rel": "apple-touch-icon", "href": lambda request: static("esb/img/apple-touch-icon.png")},
+    ],
     "SHOW_LANGUAGES": True,
+    "LANGUAGES": {"navigation": _languages},
+    "GLOBAL_CALLBACK": "esb.unfold_settings.backoffice_context",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": True,
-    "STYLES": [lambda request: static("esb/css/backoffice.css")],
-    "COLORS": {
-        "primary": {
-            "50": "oklch(97% .02 255)",
-            "100": "oklch(93% .04 255)",
-            "200": "oklch(86% .08 255)",
-            "300": "oklch(76% .12 258)",
-            "400": "oklch(64% .16 260)",
-            "500": "oklch(53% .18 262)",
-            "600": "oklch(45% .17 263)",
-            "700": "oklch(38% .15 264)",
-            "800": "oklch(32% .12 265)",
-            "900": "oklch(27% .10 266)",
-            "950": "oklch(20% .08 267)",
-        },
-    },
+    "STYLES": [
+        lambda request: static("esb/css/fonts.css"),
+        lambda request: static("esb/css/backoffice.css"),
+    ],
+    # the institution's colour (ESB_BRANDING["PRIMARY_COLOR"]) as unfold's oklch scale
+    "COLORS": {"primary": _primary_scale},
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,

@@ -7,6 +7,7 @@ from esb.health import health
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("branding.css", views.branding_css, name="branding-css"),
     path("health", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,14 +1,39 @@
 """Public pages of the shell and the friendly error pages (no stack trace ever reaches a user)."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from esb.branding import palette
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Public landing page: anyone may read it."""
     return render(request, "esb/home.html")
+
+
+@require_safe
+@cache_control(public=True, max_age=60 * 60 * 24)
+def branding_css(request: HttpRequest) -> HttpResponse:
+    """The institution's colours as CSS custom properties.
+
+    A stylesheet from our own origin instead of an inline `<style>`: the Content Security Policy can stay
+    `style-src 'self'`-compatible, and the colour stays a setting rather than a build step. Pages link it
+    with `?v=<palette hash>`, so the one-day cache never serves an old colour after a change.
+    Needs neither the database nor a session.
+    """
+    css = render_to_string("esb/branding.css", {"palette": palette()})
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
@@ -28,4 +53,15 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "errors/500.html")
+    """The 500 page, rendered without the request's context processors.
+
+    Whatever broke (database, session store, a context processor) may break again: this template gets
+    only the request id, and if even that rendering fails the user still gets a plain page.
+    """
+    context = {"request_id": getattr(request, "request_id", "")}
+    try:
+        body = loader.get_template("errors/500.html").render(context)
+    except Exception:  # a last resort must not raise
+        logger.exception("the 500 page itself failed to render")
+        body = "<!doctype html><title>Server error</title><h1>Server error (500)</h1>"
+    return HttpResponseServerError(body)

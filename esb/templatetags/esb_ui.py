@@ -1,0 +1,110 @@
+"""Template helpers of the portal shell: inline icons, branding without a request, language switch data.
+
+Load with `{% load esb_ui %}`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django import template
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, get_language_info
+
+from esb.branding import branding_for
+
+register = template.Library()
+
+_ICON_NAME_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+_SVG_OPEN_RE = re.compile(r"<svg\b[^>]*>")
+# Each language named in itself. Django's own table calls Khmer "Khmer" even in Khmer; a reader looking
+# for their language must recognise it in their own script.
+NATIVE_LANGUAGE_NAMES = {"km": "ខ្មែរ", "en": "English"}
+_ALERT_CLASSES = {
+    "debug": "secondary",
+    "info": "info",
+    "success": "success",
+    "warning": "warning",
+    "error": "danger",
+}
+
+
+@lru_cache(maxsize=128)
+def _icon_body(name: str) -> str | None:
+    """The vendored Bootstrap Icons SVG without its opening tag (we write our own), or None."""
+    if not _ICON_NAME_RE.match(name):
+        return None
+    path = finders.find(f"vendor/bootstrap-icons/icons/{name}.svg")
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        svg = handle.read()
+    return _SVG_OPEN_RE.sub("", svg, count=1).strip()
+
+
+@register.simple_tag
+def icon(name: str, css_class: str = "") -> SafeString:
+    """Inline SVG icon from the vendored Bootstrap Icons subset, hidden from assistive technology.
+
+    Icons are decoration: the text beside them carries the meaning. Inline SVG (rather than an icon
+    font or `<img>`) takes the text colour through `currentColor` and needs nothing from the CSP.
+    An unknown name renders nothing rather than breaking the page.
+    """
+    body = _icon_body(name)
+    if body is None:
+        if settings.DEBUG:
+            raise template.TemplateSyntaxError(f"Unknown icon {name!r}: vendor it under static/vendor/")
+        return mark_safe("")
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="bi {}" width="1em" height="1em" fill="currentColor" '
+        'viewBox="0 0 16 16" aria-hidden="true" focusable="false">{}</svg>',
+        css_class,
+        mark_safe(body),  # noqa: S308 (our own vendored file, not user input)
+    )
+
+
+@register.simple_tag
+def esb_branding() -> dict[str, str]:
+    """Branding in the active language, for templates rendered without a request (500, CSRF failure)."""
+    return branding_for(get_language())
+
+
+def language_choices_list() -> list[dict[str, str | bool]]:
+    """Every configured language with its own name ("ខ្មែរ", "English") and whether it is active."""
+    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return [
+        {
+            "code": code,
+            "name_local": NATIVE_LANGUAGE_NAMES.get(code) or get_language_info(code)["name_local"],
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag
+def language_choices() -> list[dict[str, str | bool]]:
+    return language_choices_list()
+
+
+@register.simple_tag
+def other_languages() -> list[str]:
+    """Codes of the configured languages other than the active one (bilingual error pages)."""
+    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return [code for code, _name in settings.LANGUAGES if code != current]
+
+
+@register.filter
+def alert_class(level_tag: str) -> str:
+    """Bootstrap alert variant for a `django.contrib.messages` level tag."""
+    return _ALERT_CLASSES.get(level_tag, "info")
+
+
+@register.filter
+def alert_role(level_tag: str) -> str:
+    """Errors and warnings interrupt a screen reader (`alert`); the rest wait their turn (`status`)."""
+    return "alert" if level_tag in {"error", "warning"} else "status"
