@@ -1,0 +1,140 @@
+"""Reads of the service catalog: the published form and workflow of a service, the public catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from licensing.models import (
+    DefinitionStatus,
+    DocumentRequirement,
+    FormDefinition,
+    FormField,
+    FormStep,
+    LicenceService,
+    LicenceType,
+    Sector,
+    WorkflowDefinition,
+    WorkflowStep,
+)
+
+
+def published_form(licence_type: LicenceType | int) -> FormDefinition | None:
+    """The published form version with its steps and fields in order (None if none is published)."""
+    return (
+        FormDefinition.objects.filter(licence_type=licence_type, status=DefinitionStatus.PUBLISHED)
+        .select_related("licence_type")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=FormStep.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("fields", queryset=FormField.objects.order_by("order", "id"))
+                ),
+            )
+        )
+        .first()
+    )
+
+
+def published_workflow(licence_type: LicenceType | int) -> WorkflowDefinition | None:
+    """The published workflow version with its steps (role, department, checklist) in order."""
+    return (
+        WorkflowDefinition.objects.filter(licence_type=licence_type, status=DefinitionStatus.PUBLISHED)
+        .select_related("licence_type")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=WorkflowStep.objects.order_by("order", "id")
+                .select_related("role", "department")
+                .prefetch_related("checklist_items"),
+            )
+        )
+        .first()
+    )
+
+
+def catalog_services(
+    search: str | None = None,
+    institution=None,
+    sector=None,
+    *,
+    applicable_only: bool = True,
+) -> QuerySet[LicenceType]:
+    """Active licence types for the public catalog, searched in Khmer and English.
+
+    `institution` and `sector` accept an instance, a primary key or a code. With `applicable_only` (the
+    default) a service is listed only once it has both a published form and a published workflow, so an
+    applicant never finds a service they cannot apply for.
+    """
+    queryset = (
+        LicenceType.objects.filter(is_active=True)
+        .select_related("institution", "department", "sector")
+        .prefetch_related(
+            Prefetch("services", queryset=LicenceService.objects.filter(is_active=True)),
+            Prefetch(
+                "document_requirements",
+                queryset=DocumentRequirement.objects.select_related("document_type"),
+            ),
+        )
+    )
+    if institution is not None and institution != "":
+        queryset = queryset.filter(_by_code_or_pk("institution", institution))
+    if sector is not None and sector != "":
+        queryset = queryset.filter(_by_code_or_pk("sector", sector))
+    terms = (search or "").split()
+    for term in terms[:10]:
+        queryset = queryset.filter(
+            Q(code__icontains=term)
+            | Q(name_km__icontains=term)
+            | Q(name_en__icontains=term)
+            | Q(description_km__icontains=term)
+            | Q(description_en__icontains=term)
+            | Q(institution__name_km__icontains=term)
+            | Q(institution__name_en__icontains=term)
+        )
+    if applicable_only:
+        published = {"licence_type": OuterRef("pk"), "status": DefinitionStatus.PUBLISHED}
+        queryset = queryset.filter(
+            Exists(FormDefinition.objects.filter(**published)),
+            Exists(WorkflowDefinition.objects.filter(**published)),
+        )
+    return queryset.order_by("institution__code", "sort_order", "code")
+
+
+def _by_code_or_pk(relation: str, value) -> Q:
+    if hasattr(value, "pk"):
+        return Q(**{relation: value.pk})
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return Q(**{f"{relation}_id": int(value)})
+    return Q(**{f"{relation}__code__iexact": str(value)})
+
+
+def licence_type_by_code(code: str) -> LicenceType | None:
+    return LicenceType.objects.select_related("institution", "sector").filter(code=code).first()
+
+
+def sectors() -> QuerySet[Sector]:
+    return Sector.objects.all()
+
+
+@dataclass(frozen=True)
+class DefinitionVersions:
+    forms: list[FormDefinition]
+    workflows: list[WorkflowDefinition]
+
+
+def definition_versions(licence_type: LicenceType | int) -> DefinitionVersions:
+    """Every form and workflow version of a licence type, newest first."""
+    return DefinitionVersions(
+        forms=list(
+            FormDefinition.objects.filter(licence_type=licence_type)
+            .select_related("published_by")
+            .order_by("-version")
+        ),
+        workflows=list(
+            WorkflowDefinition.objects.filter(licence_type=licence_type)
+            .select_related("published_by")
+            .order_by("-version")
+        ),
+    )
