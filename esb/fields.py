@@ -11,9 +11,24 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import lookups
 
 from esb import crypto
+
+
+class _EncryptedExact(lookups.Exact):
+    """Only emptiness can be compared in SQL: ciphertext is randomised, so `field=value` would silently match
+    nothing. Fail loudly and point at the hash companion instead."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
+            raise FieldError(
+                f"{self.lhs.output_field.name} is encrypted and cannot be compared in SQL; filter on its "
+                "lookup-hash field with esb.crypto.lookup_hash(value) instead"
+            )
+        return super().get_prep_lookup()
 
 
 class EncryptedTextField(models.TextField):
@@ -45,7 +60,8 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         text = self.to_plain(value)
         if text == "":
-            return ""
+            # a nullable field stores "no value" as SQL NULL, so `isnull` lookups mean what they say
+            return None if self.null else ""
         return crypto.encrypt(text)
 
     def pre_save(self, model_instance, add):
@@ -56,9 +72,11 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name):
         # Ciphertext is randomised: only emptiness checks make sense in SQL. Use the hash field instead.
-        if lookup_name not in {"isnull", "exact"}:
-            return None
-        return super().get_lookup(lookup_name)
+        if lookup_name == "exact":
+            return _EncryptedExact
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        return None
 
 
 class EncryptedDateField(EncryptedTextField):
@@ -67,6 +85,8 @@ class EncryptedDateField(EncryptedTextField):
     def to_plain(self, value) -> str:
         if value in (None, ""):
             return ""
+        if isinstance(value, datetime.datetime):  # a datetime is a date too, but its ISO form is not
+            value = value.date()
         if isinstance(value, datetime.date):
             return value.isoformat()
         return datetime.date.fromisoformat(str(value)).isoformat()

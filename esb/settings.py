@@ -28,35 +28,83 @@ _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI="  # base64 of 32 
 _DEV_LOOKUP_HASH_KEY = "dev-only-lookup-hash-key"
 
 
+# Configuration problems are collected, then reported together: an operator fixes them in one pass.
+_CONFIG_PROBLEMS: list[str] = []
+
+
 def _require(name: str, dev_default: str) -> str:
     value = env.str(name, default="")
     if value:
         return value
     if IS_PRODUCTION:
-        raise ImproperlyConfigured(f"{name} must be set when ESB_ENV=production")
+        _CONFIG_PROBLEMS.append(f"{name} must be set when ESB_ENV=production")
+        return ""
     return dev_default
 
 
+def _stripped_list(name: str, default: list[str]) -> list[str]:
+    return [item.strip() for item in env.list(name, default=default) if item.strip()]
+
+
 SECRET_KEY = _require("SECRET_KEY", _DEV_SECRET_KEY)
+if (
+    IS_PRODUCTION
+    and SECRET_KEY
+    and (
+        SECRET_KEY == _DEV_SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure")
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+    )
+):
+    _CONFIG_PROBLEMS.append("SECRET_KEY is the development key or too weak: use 50+ random characters")
+# Old keys still accepted for sessions, signed links and password-reset tokens while SECRET_KEY rotates.
+SECRET_KEY_FALLBACKS = _stripped_list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=ESB_ENV == "development")
 if IS_PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG must be off when ESB_ENV=production")
+    _CONFIG_PROBLEMS.append("DEBUG must be off when ESB_ENV=production")
 
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = _stripped_list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
 )
 if IS_PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when ESB_ENV=production")
+    _CONFIG_PROBLEMS.append("ALLOWED_HOSTS must be set when ESB_ENV=production")
+if IS_PRODUCTION and "*" in ALLOWED_HOSTS:
+    _CONFIG_PROBLEMS.append("ALLOWED_HOSTS must name the portal's host names, not '*'")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Personal identifiers are encrypted with the first key; every key in the list still decrypts, which
 # is how rotation works (prepend a new key, run `rotate_field_encryption`, then drop the old one).
-ESB_FIELD_ENCRYPTION_KEYS = env.list("ESB_FIELD_ENCRYPTION_KEYS", default=[]) or (
+ESB_FIELD_ENCRYPTION_KEYS = _stripped_list("ESB_FIELD_ENCRYPTION_KEYS", default=[]) or (
     [] if IS_PRODUCTION else [_DEV_FIELD_KEY]
 )
 if IS_PRODUCTION and not ESB_FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured("ESB_FIELD_ENCRYPTION_KEYS must be set when ESB_ENV=production")
+    _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS must be set when ESB_ENV=production")
+elif IS_PRODUCTION and _DEV_FIELD_KEY in ESB_FIELD_ENCRYPTION_KEYS:
+    _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS contains the public development key")
+if ESB_FIELD_ENCRYPTION_KEYS:
+    from esb.crypto import validate_keys  # fail at start-up, not at the first encrypted read
+
+    try:
+        validate_keys(ESB_FIELD_ENCRYPTION_KEYS)
+    except ImproperlyConfigured as exc:
+        _CONFIG_PROBLEMS.append(str(exc))
 ESB_LOOKUP_HASH_KEY = _require("ESB_LOOKUP_HASH_KEY", _DEV_LOOKUP_HASH_KEY)
+if (
+    IS_PRODUCTION
+    and ESB_LOOKUP_HASH_KEY
+    and (ESB_LOOKUP_HASH_KEY == _DEV_LOOKUP_HASH_KEY or len(ESB_LOOKUP_HASH_KEY) < 32)
+):
+    _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is the development key or shorter than 32 characters")
+# Production never falls back to a database or Redis on localhost: the URLs carry the credentials.
+for _name in ("DATABASE_URL", "REDIS_URL"):
+    if IS_PRODUCTION and not env.str(_name, default=""):
+        _CONFIG_PROBLEMS.append(f"{_name} must be set when ESB_ENV=production")
+if _CONFIG_PROBLEMS:
+    raise ImproperlyConfigured(
+        f"ESB_ENV={ESB_ENV}: the portal refuses to start until these are fixed (docs/configuration.md):\n  - "
+        + "\n  - ".join(_CONFIG_PROBLEMS)
+    )
 
 INSTALLED_APPS = [
     "unfold",
@@ -90,7 +138,7 @@ MIDDLEWARE = [
     "esb.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "esb.middleware.CSPMiddleware",  # django-csp's, plus 'unsafe-eval' under /backoffice/ only
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -151,7 +199,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Khmer first: most applicants read Khmer first; English is the second language.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="km")
 LANGUAGES = [("km", _("Khmer")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "i18n" / "thirdparty"]
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_I18N = True
 USE_TZ = True
@@ -184,7 +232,8 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if IS_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The directive alone changes nothing until the registrable domain is submitted to the browsers' list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 
 # Content Security Policy: everything is served from our own origin (assets are vendored).
 CONTENT_SECURITY_POLICY = {
@@ -238,6 +287,13 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@esb.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ministry's SMTP relay (used when EMAIL_BACKEND is the SMTP backend, the production default).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
 
 # Branding of the deploying institution (shown in the header, footer and back-office).
 ESB_BRANDING = {
