@@ -30,9 +30,9 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
-# Recompile translations after editing locale/*/LC_MESSAGES/*.po
+# Recompile translations after editing a .po (standard library only: no gettext tools needed)
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python scripts/messages.py compile
 
 clean:
 	rm -rf $(VENV)

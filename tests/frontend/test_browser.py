@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
+    if os.environ.get("ESB_REQUIRE_BROWSER") == "1":
+        pytest.fail("Debian's chromium is required for this run but missing", pytrace=False)
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
