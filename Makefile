@@ -34,5 +34,9 @@ lock: | $(BIN)/python
 messages: install
 	$(BIN)/python scripts/messages.py compile
 
+# Registry lookups at scale (seed first: make run, then manage.py seed_demo_data --businesses 1000000).
+bench-lookups: install
+	$(BIN)/python bench/registry_lookups.py --samples 1000
+
 clean:
 	rm -rf $(VENV)

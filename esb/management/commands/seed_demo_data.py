@@ -37,10 +37,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         modules = demo_modules()
+        # call_command(..., stdout=...) puts the streams among the options; each app gets its own output
+        # as the first argument instead.
+        app_options = {k: v for k, v in options.items() if k not in {"stdout", "stderr"}}
         if not options["list_logins"]:
             for module in modules:
                 with transaction.atomic():
-                    module.seed(self.stdout, **options)
+                    module.seed(self.stdout, **app_options)
         rows = [row for module in modules if hasattr(module, "logins") for row in module.logins()]
         if rows:
             self.stdout.write("Demo logins:")
