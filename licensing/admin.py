@@ -770,6 +770,16 @@ class FormFieldAdminForm(StackedErrorsMixin, forms.ModelForm):
         return choices
 
 
+# What a form field's page shows in both modes; the validation part differs (inputs vs stored rules).
+_FIELD_FIELDSETS_COMMON = (
+    (
+        None,
+        {"fields": ("order", "key", "field_type", "required", "label_km", "label_en", "help_km", "help_en")},
+    ),
+    (_("Prefill"), {"fields": ("prefill_source", "prefill_locked")}),
+)
+
+
 class FormFieldFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
@@ -794,22 +804,7 @@ class FormFieldInline(DefinitionChildInlineMixin, StackedInline):
     ordering_field = "order"
     hide_ordering_field = True
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "order",
-                    "key",
-                    "field_type",
-                    "required",
-                    "label_km",
-                    "label_en",
-                    "help_km",
-                    "help_en",
-                )
-            },
-        ),
-        (_("Prefill"), {"fields": ("prefill_source", "prefill_locked")}),
+        *_FIELD_FIELDSETS_COMMON,
         (
             _("Validation"),
             {
@@ -834,22 +829,7 @@ class FormFieldInline(DefinitionChildInlineMixin, StackedInline):
             return self.fieldsets
         # Read-only view: the helper inputs do not exist, show the stored rules instead.
         return (
-            (
-                None,
-                {
-                    "fields": (
-                        "order",
-                        "key",
-                        "field_type",
-                        "required",
-                        "label_km",
-                        "label_en",
-                        "help_km",
-                        "help_en",
-                    )
-                },
-            ),
-            (_("Prefill"), {"fields": ("prefill_source", "prefill_locked")}),
+            *_FIELD_FIELDSETS_COMMON,
             (_("Validation"), {"fields": ("validation",)}),
         )
 
