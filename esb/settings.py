@@ -100,11 +100,6 @@ if (
 for _name in ("DATABASE_URL", "REDIS_URL"):
     if IS_PRODUCTION and not env.str(_name, default=""):
         _CONFIG_PROBLEMS.append(f"{_name} must be set when ESB_ENV=production")
-if _CONFIG_PROBLEMS:
-    raise ImproperlyConfigured(
-        f"ESB_ENV={ESB_ENV}: the portal refuses to start until these are fixed (docs/configuration.md):\n  - "
-        + "\n  - ".join(_CONFIG_PROBLEMS)
-    )
 
 INSTALLED_APPS = [
     "unfold",
@@ -301,6 +296,46 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 
 # Branding of the deploying institution (shown in the header, footer and back-office).
+# Sandbox simulators of the national DPIs (sandbox/): on in development and test, never in production.
+ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
+if IS_PRODUCTION and ESB_SANDBOX_ENABLED:
+    _CONFIG_PROBLEMS.append("ESB_SANDBOX_ENABLED must be off when ESB_ENV=production")
+if ESB_SANDBOX_ENABLED:
+    INSTALLED_APPS.append("sandbox")
+ESB_PUBLIC_BASE_URL = env.str("ESB_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# CamDigiKey (national SSO, v3 client-library protocol). Development and test talk to the sandbox simulator
+# with its published demo credentials; production must be given the credentials issued at onboarding.
+_DEV_CAMDIGIKEY = {
+    "BASE_URL": f"{ESB_PUBLIC_BASE_URL}/sandbox/camdigikey",
+    "CLIENT_ID": "esb-portal-dev",
+    "DOMAIN": "esb.localhost",
+    "HMAC_KEY": "ZGV2LW9ubHktY2FtZGlna2V5LWhtYWMta2V5LWZvci10aGUtZXNiLXBvcnRhbC0wMDAwMDAwMDAwMDA=",
+    "AES_SECRET_KEY": "ZGV2LW9ubHktY2FtZGlna2V5LWFlcy1rZXktMzJieXQ=",
+    "AES_IV": "ZGV2LW9ubHktYWVzLWl2LTE2Yg==",
+}
+CAMDIGIKEY = {
+    "BASE_URL": _require("CAMDIGIKEY_BASE_URL", _DEV_CAMDIGIKEY["BASE_URL"]).rstrip("/"),
+    "CLIENT_ID": _require("CAMDIGIKEY_CLIENT_ID", _DEV_CAMDIGIKEY["CLIENT_ID"]),
+    "DOMAIN": _require("CAMDIGIKEY_CLIENT_DOMAIN", _DEV_CAMDIGIKEY["DOMAIN"]),
+    "HMAC_KEY": _require("CAMDIGIKEY_HMAC_KEY", _DEV_CAMDIGIKEY["HMAC_KEY"]),
+    "AES_SECRET_KEY": _require("CAMDIGIKEY_AES_SECRET_KEY", _DEV_CAMDIGIKEY["AES_SECRET_KEY"]),
+    "AES_IV": _require("CAMDIGIKEY_AES_IV_PARAMS", _DEV_CAMDIGIKEY["AES_IV"]),
+    # optional mutual TLS and a private trust store (PEM files)
+    "CLIENT_CERT": env.str("CAMDIGIKEY_CLIENT_CERT_FILE", default=""),
+    "CLIENT_KEY": env.str("CAMDIGIKEY_CLIENT_KEY_FILE", default=""),
+    "CA_BUNDLE": env.str("CAMDIGIKEY_CA_BUNDLE_FILE", default=""),
+    # a person is waiting during login: keep calls short (DESIGN.md §5)
+    "TIMEOUT": env.float("CAMDIGIKEY_TIMEOUT_SECONDS", default=5.0),
+}
+
+# Every check above has run: report all problems together.
+if _CONFIG_PROBLEMS:
+    raise ImproperlyConfigured(
+        f"ESB_ENV={ESB_ENV}: the portal refuses to start until these are fixed (docs/configuration.md):\n  - "
+        + "\n  - ".join(_CONFIG_PROBLEMS)
+    )
+
 ESB_BRANDING = {
     "PORTAL_NAME_EN": env.str("ESB_PORTAL_NAME_EN", default="Business E-Services Portal"),
     "PORTAL_NAME_KM": env.str("ESB_PORTAL_NAME_KM", default="វិបផតថលសេវាអាជីវកម្មតាមប្រព័ន្ធអេឡិចត្រូនិក"),
