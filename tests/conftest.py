@@ -1,3 +1,34 @@
 import os
+import shutil
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("ESB_ENV", "test")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, for tests marked e2e. `make test` installs Chromium and sets
+    ESB_REQUIRE_BROWSER=1, so there a missing browser fails the run instead of skipping."""
+    if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
+        if os.environ.get("ESB_REQUIRE_BROWSER") == "1":
+            pytest.fail("Debian's chromium is required for this run but missing", pytrace=False)
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM then refuses to run the
+    # test database set-up unless told that this is intended.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        launched.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
