@@ -4,6 +4,17 @@ this table says which Django permissions each holds, and `sync_role_permissions`
 
 from __future__ import annotations
 
+# code -> (English name, Khmer name, order): the names a role gets when it has to be re-created.
+ROLE_NAMES: dict[str, tuple[str, str, int]] = {
+    "reception_officer": ("Reception officer", "មន្ត្រីទទួលពាក្យ", 10),
+    "technical_officer": ("Technical officer", "មន្ត្រីបច្ចេកទេស", 20),
+    "head_of_office": ("Head of office", "ប្រធានការិយាល័យ", 30),
+    "approver": ("Approver (director)", "អ្នកអនុម័ត (នាយក)", 40),
+    "report_viewer": ("Report viewer", "អ្នកមើលរបាយការណ៍", 50),
+    "service_administrator": ("Service administrator", "អ្នកគ្រប់គ្រងសេវា", 60),
+    "system_administrator": ("System administrator", "អ្នកគ្រប់គ្រងប្រព័ន្ធ", 70),
+}
+
 # Permission codenames ("app_label.codename"), or "app_label.*" for every permission of an app.
 _VIEW_REGISTRIES = ["registry.view_business", "registry.view_person", "registry.view_property"]
 _VIEW_CATALOG = [
@@ -12,6 +23,15 @@ _VIEW_CATALOG = [
     "licensing.view_licencetype",
     "licensing.view_formdefinition",
     "licensing.view_workflowdefinition",
+]
+# Registering officers by personal code and giving them roles at their own institution (B5 permissions page).
+_MANAGE_OFFICERS = [
+    "accounts.view_officer",
+    "accounts.add_officer",
+    "accounts.change_officer",
+    "accounts.view_officerassignment",
+    "accounts.add_officerassignment",
+    "accounts.change_officerassignment",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
@@ -24,8 +44,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.*",
         "registry.view_institution",
         "registry.view_department",
+        *_MANAGE_OFFICERS,
     ],
-    "system_administrator": ["accounts.*", "registry.*", "licensing.*", "esb.view_auditevent"],
+    # accounts.* includes the break-glass lockouts (accounts.LockedLogin: view, and delete = unlock)
+    "system_administrator": [
+        "accounts.*",
+        "registry.*",
+        "licensing.*",
+        "esb.view_auditevent",
+        "esb.view_outgoingrequest",
+    ],
 }
 
 
@@ -37,9 +65,12 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
     # Runs after every app's post_migrate (cheap), so permissions created for later apps are picked up.
     Role = global_apps.get_model("accounts", "Role")
     for code, wanted in ROLE_PERMISSIONS.items():
-        role = Role.objects.filter(code=code).first()
-        if role is None:
-            continue
+        # Migration 0002 creates the roles; a database flush (test isolation, `manage.py flush`) removes
+        # them, and the post_migrate that follows a flush puts them back here.
+        name_en, name_km, order = ROLE_NAMES[code]
+        role, _created = Role.objects.get_or_create(
+            code=code, defaults={"name_en": name_en, "name_km": name_km, "sort_order": order}
+        )
         perms = Permission.objects.none()
         for spec in wanted:
             app_label, codename = spec.split(".", 1)

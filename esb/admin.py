@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from esb import audit
-from esb.models import AuditEvent
+from esb.models import AuditEvent, OutgoingRequest
 
 
 class AuditedModelAdmin(ModelAdmin):
@@ -92,3 +92,36 @@ class AuditEventAdmin(ModelAdmin):
 
 
 AuditEventAdmin.verbose_name = _("audit event")
+
+
+@admin.register(OutgoingRequest)
+class OutgoingRequestAdmin(AuditedModelAdmin):
+    """Read-only log of the calls made to external systems: who is slow, who fails, since when."""
+
+    list_display = (
+        "created_at",
+        "service",
+        "operation",
+        "method",
+        "status_code",
+        "outcome",
+        "duration_ms",
+        "error_code",
+        "request_id",
+    )
+    list_filter = ("service", "outcome", "operation")
+    search_fields = ("request_id", "url", "error_code", "error_class")
+    date_hierarchy = "created_at"
+    ordering = ("-id",)
+    readonly_fields = [f.name for f in OutgoingRequest._meta.fields]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -41,3 +41,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class OutgoingRequest(models.Model):
+    """One call the portal made to an external system (CamDigiKey, CamDX, Bakong, verify.gov.kh).
+
+    Written by `esb.outgoing.record()` around every integration call (DESIGN.md §5). Holds what an operator
+    needs to see that a partner is slow or failing; never a body, key, token or query-string value.
+    """
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("ok")
+        ERROR = "error", _("error")
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    service = models.CharField(_("service"), max_length=50)
+    operation = models.CharField(_("operation"), max_length=100)
+    method = models.CharField(_("method"), max_length=10)
+    url = models.CharField(_("URL"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_class = models.CharField(_("error class"), max_length=100, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("outgoing request")
+        verbose_name_plural = _("outgoing requests")
+        indexes = [models.Index(fields=["service", "created_at"], name="outgoing_service_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.operation} {self.outcome}"

@@ -7,6 +7,8 @@ secrets it needs. Every variable is listed in docs/configuration.md.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 
 import environ
@@ -102,7 +104,9 @@ for _name in ("DATABASE_URL", "REDIS_URL"):
         _CONFIG_PROBLEMS.append(f"{_name} must be set when ESB_ENV=production")
 
 INSTALLED_APPS = [
-    "unfold",
+    # BasicAppConfig: unfold's default config would replace admin.site with a plain UnfoldAdminSite,
+    # and the project's own site (esb.backoffice.BackofficeSite, its login page included) would never run.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "esb.apps.BackofficeAdminConfig",
     "django.contrib.auth",
@@ -115,6 +119,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "esb",
     "accounts",
     "registry",
@@ -132,15 +137,35 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "esb.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountSessionMiddleware",  # absolute login lifetime; acting-for in the audit
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "esb.middleware.CSPMiddleware",  # django-csp's, plus 'unsafe-eval' under /backoffice/ only
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # break-glass lockout response (last, as django-axes requires)
 ]
 
 ROOT_URLCONF = "esb.urls"
 WSGI_APPLICATION = "esb.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+# django-axes first (lockout check), ModelBackend for break-glass passwords and to reload session users,
+# then officers' permissions from their role assignments (docs/identity.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RolePermissionBackend",
+]
+# The back-office username/password form (break-glass); everyone else logs in with CamDigiKey.
+ESB_BREAK_GLASS_LOGIN = env.bool("ESB_BREAK_GLASS_LOGIN", default=not IS_PRODUCTION)
+# Break-glass lockout: 5 failures for one user name from one address lock it for AXES_COOLOFF_TIME hours.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.axes_support.client_ip"
+AXES_ENABLE_ADMIN = False  # accounts.admin registers an audited admin for the lockouts instead
+AXES_VERBOSE = False
 
 TEMPLATES = [
     {
@@ -179,6 +204,8 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A login lasts at most this long, active or not (accounts.middleware); officers' sessions also end when
+# the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -312,7 +339,7 @@ _DEV_CAMDIGIKEY = {
     "DOMAIN": "esb.localhost",
     "HMAC_KEY": "ZGV2LW9ubHktY2FtZGlna2V5LWhtYWMta2V5LWZvci10aGUtZXNiLXBvcnRhbC0wMDAwMDAwMDAwMDA=",
     "AES_SECRET_KEY": "ZGV2LW9ubHktY2FtZGlna2V5LWFlcy1rZXktMzJieXQ=",
-    "AES_IV": "ZGV2LW9ubHktYWVzLWl2LTE2Yg==",
+    "AES_IV": "ZGV2LW9ubHktYWVzLWl2IQ==",  # 16 bytes: AES-CBC needs exactly one block
 }
 CAMDIGIKEY = {
     "BASE_URL": _require("CAMDIGIKEY_BASE_URL", _DEV_CAMDIGIKEY["BASE_URL"]).rstrip("/"),
@@ -328,6 +355,25 @@ CAMDIGIKEY = {
     # a person is waiting during login: keep calls short (DESIGN.md §5)
     "TIMEOUT": env.float("CAMDIGIKEY_TIMEOUT_SECONDS", default=5.0),
 }
+
+# Malformed CamDigiKey keys would only show at the first login: refuse them at start-up (values never echoed).
+for _setting, _name, _size in (
+    ("HMAC_KEY", "CAMDIGIKEY_HMAC_KEY", 0),
+    ("AES_SECRET_KEY", "CAMDIGIKEY_AES_SECRET_KEY", 32),
+    ("AES_IV", "CAMDIGIKEY_AES_IV_PARAMS", 16),
+):
+    if not CAMDIGIKEY[_setting]:
+        continue  # already reported as missing
+    if IS_PRODUCTION and CAMDIGIKEY[_setting] == _DEV_CAMDIGIKEY[_setting]:
+        _CONFIG_PROBLEMS.append(f"{_name} is the public development value of the CamDigiKey sandbox")
+        continue
+    try:
+        _decoded = base64.b64decode(CAMDIGIKEY[_setting], validate=True)
+    except (binascii.Error, ValueError):
+        _CONFIG_PROBLEMS.append(f"{_name} must be standard base64 (as issued at CamDigiKey onboarding)")
+        continue
+    if (_size and len(_decoded) != _size) or not _decoded:
+        _CONFIG_PROBLEMS.append(f"{_name} must decode to {_size or 'at least 1'} bytes, not {len(_decoded)}")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

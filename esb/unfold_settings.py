@@ -143,6 +143,12 @@ UNFOLD = {
                 "items": [
                     _nav(_("Users"), "group", "admin:accounts_user_changelist", _can("accounts.view_user")),
                     _nav(
+                        _("Officers"),
+                        "manage_accounts",
+                        "admin:accounts_officer_changelist",
+                        _can("accounts.view_officer"),
+                    ),
+                    _nav(
                         _("Roles"),
                         "shield_person",
                         "admin:accounts_role_changelist",
@@ -153,6 +159,18 @@ UNFOLD = {
                         "policy",
                         "admin:esb_auditevent_changelist",
                         _can("esb.view_auditevent"),
+                    ),
+                    _nav(
+                        _("Locked logins"),
+                        "lock",
+                        "admin:accounts_lockedlogin_changelist",
+                        _can("accounts.view_lockedlogin"),
+                    ),
+                    _nav(
+                        _("Outgoing requests"),
+                        "swap_horiz",
+                        "admin:esb_outgoingrequest_changelist",
+                        _can("esb.view_outgoingrequest"),
                     ),
                 ],
             },

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -11,8 +12,13 @@ urlpatterns = [
     path("health", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("accounts.urls")),
     path("backoffice/", admin.site.urls),
 ]
+
+# DPI simulators (sandbox/): development and test only; settings refuse them in production.
+if settings.ESB_SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
 
 handler400 = "esb.views.bad_request"
 handler403 = "esb.views.permission_denied"

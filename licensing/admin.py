@@ -28,6 +28,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from accounts.admin_scoping import ScopedAdminMixin
 from esb.admin import AuditedModelAdmin
 from licensing import services, validation
 from licensing.models import (
@@ -150,7 +151,8 @@ class DocumentRequirementInline(TabularInline):
 
 
 @admin.register(LicenceType)
-class LicenceTypeAdmin(AuditedModelAdmin):
+class LicenceTypeAdmin(ScopedAdminMixin, AuditedModelAdmin):
+    scope_institution_path = "institution"
     list_display = (
         "code",
         "name_en",
@@ -322,8 +324,10 @@ class DefinitionChildInlineMixin:
         return super().has_delete_permission(request, obj) and _is_draft(self._definition_of(obj))
 
 
-class VersionedDefinitionAdmin(AuditedModelAdmin):
+class VersionedDefinitionAdmin(ScopedAdminMixin, AuditedModelAdmin):
     """Common admin of FormDefinition and WorkflowDefinition."""
+
+    scope_institution_path = "licence_type__institution"
 
     kind: services.DefinitionKind
     list_display = ("licence_type", "version", "status_badge", "published_at", "published_by", "created_from")
@@ -474,8 +478,10 @@ class VersionedDefinitionAdmin(AuditedModelAdmin):
         )
 
 
-class DefinitionStepAdmin(AuditedModelAdmin):
+class DefinitionStepAdmin(ScopedAdminMixin, AuditedModelAdmin):
     """The page of one step (its fields or its checklist). Reached from the definition, not from the menu."""
+
+    scope_institution_path = "definition__licence_type__institution"
 
     readonly_fields = ("definition_link",)
 

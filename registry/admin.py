@@ -22,6 +22,7 @@ from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextInputWidget
 
+from accounts.admin_scoping import ScopedAdminMixin
 from esb.admin import AuditedModelAdmin
 from esb.crypto import lookup_hash
 from esb.fields import EncryptedDateField, EncryptedTextField
@@ -169,7 +170,8 @@ class DepartmentInline(TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditedModelAdmin):
+class InstitutionAdmin(ScopedAdminMixin, AuditedModelAdmin):
+    scope_institution_path = "pk"
     list_display = ("code", "name_km", "name_en", "camdx_member_code", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name_km", "name_en", "abbreviation_en")

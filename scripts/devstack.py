@@ -460,6 +460,13 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
             "ESB_FIELD_ENCRYPTION_KEYS": "Y2hlY2stZGVwbG95LW9ubHktZmllbGQta2V5LTMyYiE=",
             "ESB_LOOKUP_HASH_KEY": "check-deploy-only-lookup-hash-key-0123456789",
             "ALLOWED_HOSTS": "portal.example.gov.kh",
+            # CamDigiKey credentials in the shape production requires (base64; 32-byte key, 16-byte IV)
+            "CAMDIGIKEY_BASE_URL": "https://service-account.camdigikey.gov.kh:8446",
+            "CAMDIGIKEY_CLIENT_ID": "check-deploy-only",
+            "CAMDIGIKEY_CLIENT_DOMAIN": "portal.example.gov.kh",
+            "CAMDIGIKEY_HMAC_KEY": "Y2hlY2stZGVwbG95LW9ubHktY2FtZGlnaWtleS1obWFjLWtleS0wMDA=",
+            "CAMDIGIKEY_AES_SECRET_KEY": "Y2hlY2stZGVwbG95LW9ubHktYWVzLWtleS0zMmJ5dCE=",
+            "CAMDIGIKEY_AES_IV_PARAMS": "Y2hlY2stZGVwbG95LWl2IQ==",
         }
     )
     return prod_env

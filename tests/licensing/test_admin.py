@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import OfficerAssignment, Role, User
 from esb.models import AuditEvent
 from licensing import services
 from licensing.models import DefinitionStatus, FormDefinition, FormField, FormStep, WorkflowDefinition
@@ -243,6 +243,10 @@ def test_publishing_needs_the_publish_permission(client, backoffice_sidebar):
     officer = User.objects.create_user("viewer", password="a-long-test-password", is_staff=True)
     officer.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_formdefinition", "change_formdefinition"])
+    )
+    # an officer sees the back-office only through an active assignment at the service's institution
+    OfficerAssignment.objects.create(
+        user=officer, role=Role.objects.get(code="report_viewer"), institution=draft.licence_type.institution
     )
     client.force_login(officer)
     assert client.get(_url("formdefinition_change", draft.pk)).status_code == 200

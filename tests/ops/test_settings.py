@@ -5,6 +5,7 @@ Settings are read once at import, so every case runs Django in a subprocess with
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -17,6 +18,23 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI="
+DEV_CAMDIGIKEY_HMAC_KEY = "ZGV2LW9ubHktY2FtZGlna2V5LWhtYWMta2V5LWZvci10aGUtZXNiLXBvcnRhbC0wMDAwMDAwMDAwMDA="
+
+
+def _b64_random(size: int) -> str:
+    return base64.b64encode(secrets.token_bytes(size)).decode()
+
+
+def camdigikey_env() -> dict[str, str]:
+    """CamDigiKey credentials in the shape onboarding issues them (random, base64)."""
+    return {
+        "CAMDIGIKEY_BASE_URL": "https://service-account.camdigikey.gov.kh:8446",
+        "CAMDIGIKEY_CLIENT_ID": "moc-esb-portal",
+        "CAMDIGIKEY_CLIENT_DOMAIN": "portal.example.gov.kh",
+        "CAMDIGIKEY_HMAC_KEY": _b64_random(48),
+        "CAMDIGIKEY_AES_SECRET_KEY": _b64_random(32),
+        "CAMDIGIKEY_AES_IV_PARAMS": _b64_random(16),
+    }
 
 
 def production_env(**overrides: str | None) -> dict[str, str]:
@@ -32,6 +50,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/esb"),
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "PYTHONDONTWRITEBYTECODE": "1",
+            **camdigikey_env(),
         }
     )
     for key, value in overrides.items():
@@ -59,6 +78,12 @@ REQUIRED = [
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "CAMDIGIKEY_BASE_URL",
+    "CAMDIGIKEY_CLIENT_ID",
+    "CAMDIGIKEY_CLIENT_DOMAIN",
+    "CAMDIGIKEY_HMAC_KEY",
+    "CAMDIGIKEY_AES_SECRET_KEY",
+    "CAMDIGIKEY_AES_IV_PARAMS",
 ]
 
 
@@ -96,6 +121,14 @@ def test_all_problems_are_reported_at_once():
         ({"ESB_LOOKUP_HASH_KEY": "short"}, "ESB_LOOKUP_HASH_KEY"),
         ({"DEBUG": "1"}, "DEBUG must be off"),
         ({"ALLOWED_HOSTS": "*"}, "not '*'"),
+        (
+            {"CAMDIGIKEY_HMAC_KEY": DEV_CAMDIGIKEY_HMAC_KEY},
+            "CAMDIGIKEY_HMAC_KEY is the public development value",
+        ),
+        ({"CAMDIGIKEY_AES_SECRET_KEY": "CHANGE_ME"}, "CAMDIGIKEY_AES_SECRET_KEY must be standard base64"),
+        ({"CAMDIGIKEY_AES_SECRET_KEY": _b64_random(16)}, "CAMDIGIKEY_AES_SECRET_KEY must decode to 32 bytes"),
+        ({"CAMDIGIKEY_AES_IV_PARAMS": _b64_random(19)}, "CAMDIGIKEY_AES_IV_PARAMS must decode to 16 bytes"),
+        ({"ESB_SANDBOX_ENABLED": "1"}, "ESB_SANDBOX_ENABLED must be off"),
     ],
     ids=[
         "dev-secret-key",
@@ -107,6 +140,11 @@ def test_all_problems_are_reported_at_once():
         "short-lookup-key",
         "debug-on",
         "wildcard-host",
+        "dev-camdigikey-hmac-key",
+        "camdigikey-key-not-base64",
+        "camdigikey-aes-key-too-short",
+        "camdigikey-iv-wrong-size",
+        "sandbox-enabled",
     ],
 )
 def test_production_refuses_weak_or_development_values(overrides, message):
@@ -132,6 +170,7 @@ def test_development_still_starts_without_any_secret():
         ESB_FIELD_ENCRYPTION_KEYS=None,
         ESB_LOOKUP_HASH_KEY=None,
         ALLOWED_HOSTS=None,
+        **dict.fromkeys(camdigikey_env()),
     )
     result = manage_check(env)
     assert result.returncode == 0, result.stderr
@@ -213,7 +252,14 @@ def compose_env(values: dict[str, str]) -> dict[str, str]:
 def test_the_env_example_used_unchanged_refuses_to_start():
     result = manage_check(compose_env(env_example()))
     assert result.returncode != 0
-    for name in ("SECRET_KEY", "ESB_FIELD_ENCRYPTION_KEYS", "ESB_LOOKUP_HASH_KEY"):
+    for name in (
+        "SECRET_KEY",
+        "ESB_FIELD_ENCRYPTION_KEYS",
+        "ESB_LOOKUP_HASH_KEY",
+        "CAMDIGIKEY_HMAC_KEY",
+        "CAMDIGIKEY_AES_SECRET_KEY",
+        "CAMDIGIKEY_AES_IV_PARAMS",
+    ):
         assert name in result.stderr
 
 
@@ -223,6 +269,7 @@ def test_the_env_example_with_real_secrets_passes_the_deploy_checks():
         SECRET_KEY=secrets.token_urlsafe(64),
         ESB_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ESB_LOOKUP_HASH_KEY=secrets.token_urlsafe(48),
+        **{k: v for k, v in camdigikey_env().items() if values.get(k) in (None, "", "CHANGE_ME")},
     )
     result = manage_check(compose_env(values), "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr

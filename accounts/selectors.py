@@ -1,0 +1,151 @@
+"""Reads about users: what an officer may see (scope), what they may do (role permissions), and which
+business an applicant acts for.
+
+Scope rules (docs/identity.md):
+- superusers, and system administrators assigned without an institution, are national: they see everything;
+- every other officer sees only the rows of the institutions of their *active* assignments (at active
+  institutions); an assignment limited to a department narrows rows that have a department to that
+  department (rows of the institution without a department stay visible);
+- a user without an active assignment sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import OfficerAssignment, User
+
+_SCOPE_CACHE = "_esb_officer_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an officer works. `institution_ids`: every institution of an active assignment;
+    `department_ids`: the departments of department-limited assignments; `whole_institution_ids`: the
+    institutions where an assignment covers every department."""
+
+    institution_ids: frozenset[int]
+    department_ids: frozenset[int]
+    is_national: bool
+    whole_institution_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.is_national and not self.institution_ids
+
+
+NO_SCOPE = Scope(frozenset(), frozenset(), False, frozenset())
+NATIONAL = Scope(frozenset(), frozenset(), True, frozenset())
+
+
+def active_assignments(user) -> QuerySet[OfficerAssignment]:
+    """Assignments in force: active, of an active user, at an active institution (or national)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return OfficerAssignment.objects.none()
+    return OfficerAssignment.objects.filter(
+        Q(institution__isnull=True) | Q(institution__is_active=True), user_id=user.pk, active=True
+    )
+
+
+def officer_scope(user) -> Scope:
+    """The officer's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, _SCOPE_CACHE, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = NATIONAL
+    else:
+        rows = list(active_assignments(user).values_list("role__code", "institution_id", "department_id"))
+        national = any(
+            institution_id is None and role in OfficerAssignment.NATIONAL_ROLES
+            for role, institution_id, _d in rows
+        )
+        if national:
+            scope = NATIONAL
+        else:
+            scope = Scope(
+                institution_ids=frozenset(i for _r, i, _d in rows if i is not None),
+                department_ids=frozenset(d for _r, _i, d in rows if d is not None),
+                is_national=False,
+                whole_institution_ids=frozenset(i for _r, i, d in rows if i is not None and d is None),
+            )
+    setattr(user, _SCOPE_CACHE, scope)
+    return scope
+
+
+def scope_queryset(
+    qs: QuerySet, user, institution_path: str = "institution", department_path: str | None = None
+) -> QuerySet:
+    """Only the rows the user's scope covers.
+
+    `institution_path` leads from the model to its institution ("pk" for Institution itself);
+    `department_path`, when given, to its (nullable) department.
+    """
+    scope = officer_scope(user)
+    if scope.is_national:
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    if department_path is None:
+        return qs.filter(**{f"{institution_path}__in": scope.institution_ids})
+    return qs.filter(
+        Q(**{f"{institution_path}__in": scope.whole_institution_ids})
+        | Q(**{f"{department_path}__in": scope.department_ids})
+        | Q(**{f"{institution_path}__in": scope.institution_ids, f"{department_path}__isnull": True})
+    )
+
+
+def role_permissions(user) -> set[str]:
+    """ "app_label.codename" of every permission of the roles of the user's active assignments."""
+    from django.contrib.auth.models import Permission
+
+    assignments = active_assignments(user)
+    rows = (
+        Permission.objects.filter(role__assignments__in=assignments)
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    return {f"{app_label}.{codename}" for app_label, codename in rows}
+
+
+def user_by_personal_code(personal_code: str) -> User | None:
+    from esb.crypto import lookup_hash
+
+    digest = lookup_hash(personal_code)
+    if not digest:
+        return None
+    return User.objects.filter(personal_code_hash=digest).first()
+
+
+# --- acting for a business --------------------------------------------------------------------------------
+
+ACTING_FOR_SESSION_KEY = "esb_acting_for"
+
+
+def businesses_of(user) -> QuerySet:
+    """The businesses the logged-in person owns or represents (active roles in the registry), matched
+    through the personal code CamDigiKey vouched for."""
+    from registry.models import Business
+    from registry.selectors import businesses_for_person
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.personal_code:
+        return Business.objects.none()
+    return businesses_for_person(user.personal_code)
+
+
+def acting_business(request):
+    """The business the applicant currently acts for, re-checked against the registry on every call (a
+    role that ended since it was chosen no longer counts); None when acting as themselves."""
+    cached = getattr(request, "_esb_acting_business", False)
+    if cached is not False:
+        return cached
+    business = None
+    business_id = request.session.get(ACTING_FOR_SESSION_KEY) if hasattr(request, "session") else None
+    if business_id is not None and getattr(request, "user", None) is not None:
+        business = businesses_of(request.user).filter(pk=business_id).first()
+    request._esb_acting_business = business
+    return business

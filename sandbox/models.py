@@ -1,0 +1,5 @@
+"""Models of the simulators (each simulator keeps its own in its package)."""
+
+from sandbox.camdigikey.models import AuthCode, ClientApp, DemoIdentity, IssuedToken, LoginToken
+
+__all__ = ["AuthCode", "ClientApp", "DemoIdentity", "IssuedToken", "LoginToken"]

@@ -1,0 +1,7 @@
+"""The DPI simulators, mounted at /sandbox/ only when ESB_SANDBOX_ENABLED (never in production)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("camdigikey/", include("sandbox.camdigikey.urls")),
+]

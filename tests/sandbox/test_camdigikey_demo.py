@@ -1,0 +1,87 @@
+"""The simulator's demo state matches the person registry's demo file and is idempotent."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from django.conf import settings
+
+from esb.management.commands.seed_demo_data import demo_modules
+from registry.demo import _email as registry_email
+from sandbox.camdigikey import demo
+from sandbox.camdigikey.models import ClientApp, DemoIdentity
+
+pytestmark = pytest.mark.django_db
+
+
+def registry_people() -> list[dict]:
+    with demo.PEOPLE_CSV.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_seed_is_idempotent_and_seed_demo_data_finds_it():
+    demo.seed()
+    first = {i.personal_code: (i.pk, i.camdigikey_id) for i in DemoIdentity.objects.all()}
+    demo.seed()
+    assert {i.personal_code: (i.pk, i.camdigikey_id) for i in DemoIdentity.objects.all()} == first
+    assert ClientApp.objects.count() == 2
+    assert "sandbox.demo" in [m.__name__ for m in demo_modules()]
+
+
+def test_every_registry_person_has_a_matching_identity():
+    demo.seed()
+    people = registry_people()
+    assert people
+    for row in people:
+        identity = DemoIdentity.objects.get(personal_code=row["identity_number"])
+        assert (identity.first_name_km, identity.last_name_km) == (row["first_name_km"], row["last_name_km"])
+        assert (identity.first_name_en, identity.last_name_en) == (row["first_name_en"], row["last_name_en"])
+        assert identity.gender == {"MALE": "M", "FEMALE": "F"}[row["gender"]]
+        assert identity.dob.isoformat() == row["date_of_birth"]
+        assert identity.mobile_phone == row["phone"]
+        assert identity.nationality == row["nationality"]
+        # the address the registry demo gives the same person
+        assert identity.email == registry_email(row["first_name_en"], row["last_name_en"])
+        assert identity.kind == DemoIdentity.Kind.PERSON
+
+
+def test_the_three_officers_come_from_the_shared_csv():
+    demo.seed()
+    rows = {row["personal_code"]: row for row in demo.officer_rows()}
+    assert set(rows) == {"OFF-MOC-001", "OFF-MOT-001", "OFF-SYS-001"}
+    assert (rows["OFF-MOC-001"]["institution"], rows["OFF-MOC-001"]["role"]) == ("MOC", "reception_officer")
+    assert (rows["OFF-MOT-001"]["institution"], rows["OFF-MOT-001"]["role"]) == ("MOT", "technical_officer")
+    assert rows["OFF-SYS-001"]["role"] == "system_administrator"
+    officers = DemoIdentity.objects.filter(kind=DemoIdentity.Kind.OFFICER)
+    assert {o.personal_code for o in officers} == set(rows)
+    sok = officers.get(personal_code="OFF-MOC-001")
+    assert (sok.first_name_en, sok.last_name_en, sok.last_name_km) == ("Dara", "Sok", "សុខ")
+    assert DemoIdentity.objects.count() == len(registry_people()) + 3
+
+
+def test_the_portal_client_uses_the_configured_credentials_and_public_url(settings):
+    settings.ESB_PUBLIC_BASE_URL = "https://portal.test.example"
+    demo.seed()
+    portal = ClientApp.objects.get(client_id=settings.CAMDIGIKEY["CLIENT_ID"])
+    assert portal.domain == settings.CAMDIGIKEY["DOMAIN"] == "esb.localhost"
+    assert portal.hmac_key == settings.CAMDIGIKEY["HMAC_KEY"]
+    assert portal.aes_secret_key == settings.CAMDIGIKEY["AES_SECRET_KEY"]
+    assert portal.aes_iv == settings.CAMDIGIKEY["AES_IV"]
+    assert portal.success_url == "https://portal.test.example/accounts/camdigikey/callback/"
+    assert portal.error_url == "https://portal.test.example/accounts/camdigikey/error/"
+    moc = ClientApp.objects.get(client_id="moc-api-dev")
+    assert moc.domain == "api.moc.gov.kh"
+    assert moc.hmac_key != portal.hmac_key and moc.aes_secret_key != portal.aes_secret_key
+
+
+def test_camdigikey_ids_are_stable_across_databases():
+    assert demo.camdigikey_id("010234567") == demo.camdigikey_id("010234567")
+    assert demo.camdigikey_id("010234567") != demo.camdigikey_id("OFF-MOC-001")
+
+
+def test_the_demo_logins_name_the_officers():
+    whos = " ".join(who for who, _how in demo.logins())
+    for code in ("OFF-MOC-001", "OFF-MOT-001", "OFF-SYS-001"):
+        assert code in whos
+    assert settings.ESB_SANDBOX_ENABLED

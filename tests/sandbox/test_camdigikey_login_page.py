@@ -1,0 +1,111 @@
+"""The simulated CamDigiKey login page (what `loginUrl` shows): QR code, identity picker, approve/cancel."""
+
+from __future__ import annotations
+
+import base64
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+import qrcode
+import qrcode.image.svg
+from django.test import Client
+from django.utils import timezone
+
+from sandbox.camdigikey.models import AuthCode, LoginToken
+from tests.sandbox.conftest import login_path
+
+
+@pytest.fixture
+def login(api):
+    return api.login_token(callbackVars={"next": "/applications/", "authToken": "must-not-win"})
+
+
+def test_the_page_shows_a_real_qr_code_and_the_identities(client, login):
+    response = client.get(login["loginUrl"])
+    assert response.status_code == 200
+    html = response.content.decode()
+    data_url = re.search(r'src="data:image/svg\+xml;base64,([^"]+)" [^>]*data-testid="camdigikey-qr"', html)
+    assert data_url, "the QR code is an inline data: URL (allowed by the CSP)"
+    svg = base64.b64decode(data_url.group(1)).decode()
+    expected = qrcode.make(
+        f"camdigikey://login?token={quote(login['loginToken'])}",
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=8,
+        border=2,
+    ).to_string(encoding="unicode")
+    assert svg == expected  # the QR encodes the app deep link with the login token
+    for testid in ("identity-OFF-MOC-001", "identity-010234567", "approve", "cancel"):
+        assert f'data-testid="{testid}"' in html
+    assert "សុខ ដារ៉ា" in html and "Sok Dara" in html  # Khmer and English names
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_the_page_renders_in_both_languages(client, login, language):
+    client.cookies["django_language"] = language
+    response = client.get(login["loginUrl"])
+    assert response.status_code == 200
+    assert f'<html lang="{language}"' in response.content.decode()
+
+
+def _post(client, login, **data):
+    token = parse_qs(urlsplit(login["loginUrl"]).query)["token"][0]
+    return client.post(login_path(), {"token": token, **data})
+
+
+def test_approve_redirects_to_the_success_callback_with_a_single_use_auth_token(client, login, seeded):
+    response = _post(client, login, identity="OFF-MOC-001", action="approve")
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == seeded.success_url
+    query = parse_qs(location.query)
+    assert query["next"] == ["/applications/"]
+    assert query["authToken"][0] != "must-not-win" and query["authToken"][0].count(".") == 2
+    code = AuthCode.objects.get()
+    assert code.identity.personal_code == "OFF-MOC-001" and code.used_at is None
+    assert (code.expires_at - timezone.now()).total_seconds() == pytest.approx(120, abs=5)
+    # the login token is spent: a second approval is refused with a clear page
+    again = _post(client, login, identity="OFF-MOC-001", action="approve")
+    assert again.status_code == 410 and 'data-problem="used"' in again.content.decode()
+    assert AuthCode.objects.count() == 1
+
+
+def test_cancel_redirects_to_the_error_callback(client, login, seeded):
+    response = _post(client, login, action="cancel")
+    assert response.status_code == 302
+    assert response["Location"].startswith(seeded.error_url + "?")
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["errorCode"] == ["USER_CANCELLED"] and query["errorMessage"]
+    assert client.get(login["loginUrl"]).status_code == 410
+
+
+def test_approving_without_choosing_a_person_shows_an_error(client, login):
+    response = _post(client, login, action="approve")
+    assert response.status_code == 400
+    assert 'data-testid="camdigikey-error"' in response.content.decode()
+    assert LoginToken.objects.get().used_at is None
+
+
+def test_an_expired_login_token_shows_a_clear_page(client, login):
+    LoginToken.objects.update(expires_at=timezone.now())
+    response = client.get(login["loginUrl"])
+    assert response.status_code == 410 and 'data-problem="expired"' in response.content.decode()
+    assert _post(client, login, identity="010234567", action="approve").status_code == 410
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?token=a.b.c", "?token=not-a-token"])
+def test_an_invalid_login_link_shows_a_clear_page(client, db, query):
+    response = client.get(login_path() + query)
+    assert response.status_code == 400 and 'data-problem="invalid"' in response.content.decode()
+
+
+def test_the_approve_form_needs_the_csrf_token(login):
+    strict = Client(enforce_csrf_checks=True)
+    assert _post(strict, login, identity="010234567", action="approve").status_code == 403
+    assert not AuthCode.objects.exists()
+
+
+def test_the_real_query_name_login_token_is_accepted_too(client, login):
+    token = parse_qs(urlsplit(login["loginUrl"]).query)["token"][0]
+    assert client.get(f"{login_path()}?loginToken={token}").status_code == 200
