@@ -354,24 +354,27 @@ def cmd_run() -> int:
     try:
         env = prepare_env()
         env.setdefault("ESB_ENV", "development")
+        # The CamDigiKey sandbox sends the browser back to this address, so it must be the one served.
+        bind_host = env.get("ESB_HOST", "127.0.0.1")
+        public_host = "127.0.0.1" if bind_host in {"0.0.0.0", "::"} else bind_host  # noqa: S104
+        env.setdefault("ESB_PUBLIC_BASE_URL", f"http://{public_host}:{env.get('ESB_PORT', '8000')}")
         manage(env, "migrate", "--noinput")
         manage(env, "load_reference_data")
         manage(env, "seed_demo_data")
         DATA.mkdir(exist_ok=True)
         running = start_processes(dev_commands(env), env)
-        base = f"http://{env.get('ESB_HOST', '127.0.0.1')}:{env.get('ESB_PORT', '8000')}"
+        base = env["ESB_PUBLIC_BASE_URL"]
         print(
             f"""
   ESB Portal is running.
     Portal       {base}/
     Back-office  {base}/backoffice/
     Health       {base}/health
-  Demo logins are listed by: python manage.py seed_demo_data --list-logins
+  Demo logins: listed above (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.
 """,
             flush=True,
         )
-        manage(env, "seed_demo_data", "--list-logins")
         return supervise(running)
     except KeyboardInterrupt:
         log("interrupted")
