@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from licensing import prefill
 from licensing.models.catalog import LicenceType
 from licensing.models.fields import localized
-from licensing.models.versioning import DefinitionChild, DefinitionStatus, VersionedDefinition
+from licensing.models.versioning import (
+    DefinitionChild,
+    VersionedDefinition,
+    version_constraints,
+)
 
 KEY_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$",
@@ -31,19 +35,7 @@ class FormDefinition(VersionedDefinition):
         verbose_name = _("form definition")
         verbose_name_plural = _("form definitions")
         permissions = [("publish_formdefinition", _("Can publish a form definition"))]
-        constraints = [
-            models.UniqueConstraint(fields=["licence_type", "version"], name="formdefinition_version_unique"),
-            models.UniqueConstraint(
-                fields=["licence_type"],
-                condition=models.Q(status=DefinitionStatus.PUBLISHED),
-                name="formdefinition_one_published",
-            ),
-            models.UniqueConstraint(
-                fields=["licence_type"],
-                condition=models.Q(status=DefinitionStatus.DRAFT),
-                name="formdefinition_one_draft",
-            ),
-        ]
+        constraints = version_constraints("formdefinition")
 
     def __str__(self) -> str:
         return _("%(code)s form v%(version)s (%(status)s)") % {

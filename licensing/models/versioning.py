@@ -37,6 +37,23 @@ class ImmutableDefinitionError(PermissionDenied):
 _RETIREMENT_FIELDS = {"status", "retired_at"}
 
 
+def version_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """Per licence type: unique version numbers, at most one published and at most one draft version."""
+    return [
+        models.UniqueConstraint(fields=["licence_type", "version"], name=f"{prefix}_version_unique"),
+        models.UniqueConstraint(
+            fields=["licence_type"],
+            condition=models.Q(status=DefinitionStatus.PUBLISHED),
+            name=f"{prefix}_one_published",
+        ),
+        models.UniqueConstraint(
+            fields=["licence_type"],
+            condition=models.Q(status=DefinitionStatus.DRAFT),
+            name=f"{prefix}_one_draft",
+        ),
+    ]
+
+
 class VersionedDefinition(models.Model):
     """Common columns of FormDefinition and WorkflowDefinition (subclasses add `licence_type`)."""
 

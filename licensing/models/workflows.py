@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from licensing.models.catalog import LicenceType
 from licensing.models.fields import ChoiceArrayField, localized
 from licensing.models.forms import KEY_VALIDATOR
-from licensing.models.versioning import DefinitionChild, DefinitionStatus, VersionedDefinition
+from licensing.models.versioning import (
+    DefinitionChild,
+    VersionedDefinition,
+    version_constraints,
+)
 
 MAX_SLA_WORKING_DAYS = 365
 
@@ -41,21 +45,7 @@ class WorkflowDefinition(VersionedDefinition):
         verbose_name = _("workflow definition")
         verbose_name_plural = _("workflow definitions")
         permissions = [("publish_workflowdefinition", _("Can publish a workflow definition"))]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["licence_type", "version"], name="workflowdefinition_version_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["licence_type"],
-                condition=models.Q(status=DefinitionStatus.PUBLISHED),
-                name="workflowdefinition_one_published",
-            ),
-            models.UniqueConstraint(
-                fields=["licence_type"],
-                condition=models.Q(status=DefinitionStatus.DRAFT),
-                name="workflowdefinition_one_draft",
-            ),
-        ]
+        constraints = version_constraints("workflowdefinition")
 
     def __str__(self) -> str:
         return _("%(code)s workflow v%(version)s (%(status)s)") % {
