@@ -55,7 +55,7 @@ def _approve_as(page, personal_code: str) -> None:
 def test_applicant_logs_in_with_camdigikey_and_out_again(new_page, portal, language):
     owner = Person.objects.filter(business_roles__role="OWNER").order_by("pk").first()
     business = Business.objects.filter(roles__person=owner, roles__role="OWNER").first()
-    page = new_page(language, width=390)
+    page = new_page(language, width=320)
 
     page.goto(f"{portal.url}/accounts/login/")
     assert page.evaluate("document.documentElement.lang") == language
@@ -64,6 +64,7 @@ def test_applicant_logs_in_with_camdigikey_and_out_again(new_page, portal, langu
     _approve_as(page, owner.identity_number)
 
     assert page.url.startswith(portal.url) and "/sandbox/" not in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the account bar overflows a phone"
     header = page.locator("header").inner_text()
     expected_name = owner.first_name_km if language == "km" else owner.first_name_en
     assert expected_name in header
