@@ -106,7 +106,7 @@ def acting_for(request: HttpRequest) -> HttpResponse:
         services.set_acting_for(request, None)
         messages.info(request, _("You are now acting for yourself."))
         return HttpResponseRedirect(next_url)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True but int("²") fails
         raise Http404
     try:
         business = services.set_acting_for(request, int(raw))

@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def run_checks(deadline: float = DEADLINE_SECONDS) -> dict[str, str]:
     return results
 
 
+@csrf_exempt  # probes send no CSRF token; only GET/HEAD are answered anyway (405 otherwise)
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:

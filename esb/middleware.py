@@ -83,3 +83,36 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
 @functools.cache
 def _backoffice_prefix() -> str:
     return reverse("admin:index")
+
+
+class RejectNulBytesMiddleware:
+    """Answers 400 to a NUL character in the path, the query string or form fields.
+
+    PostgreSQL text cannot hold NUL, so such input would otherwise surface as a database error (a 500) in
+    whichever query first meets it — search boxes, autocompletes, filters."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            from esb.views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return True
+        return False

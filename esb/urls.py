@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("branding.css", views.branding_css, name="branding-css"),
     path("health", health, name="health"),
+    # Public: the language switch (Django's set_language; refuses an external `next`).
     path("i18n/", include("django.conf.urls.i18n")),
+    # Public: the JavaScript translation catalogue.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("backoffice/", admin.site.urls),

@@ -22,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "esb/home.html")
 
 
+# Public: a stylesheet of colours from settings, no data.
 @require_safe
 @cache_control(public=True, max_age=60 * 60 * 24)
 def branding_css(request: HttpRequest) -> HttpResponse:

@@ -842,6 +842,7 @@ class FormFieldInline(DefinitionChildInlineMixin, StackedInline):
 
 @admin.register(FormStep)
 class FormStepAdmin(DefinitionStepAdmin):
+    list_select_related = ("definition__licence_type",)
     inlines = (FormFieldInline,)
     fields = ("definition_link", "order", "key", "title_km", "title_en", "description_km", "description_en")
     list_display = ("definition", "order", "key", "title_en")
@@ -922,6 +923,7 @@ class ChecklistItemInline(DefinitionChildInlineMixin, TabularInline):
 
 @admin.register(WorkflowStep)
 class WorkflowStepAdmin(DefinitionStepAdmin):
+    list_select_related = ("definition__licence_type", "role")
     inlines = (ChecklistItemInline,)
     formfield_overrides = _CHECKBOXES
     fields = (

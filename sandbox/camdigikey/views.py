@@ -66,10 +66,10 @@ def api(request: HttpRequest, operation: str) -> JsonResponse:
     handler = HANDLERS[operation]
     try:
         body = json.loads(request.body)
-    except (ValueError, RequestDataTooBig):
+    except (ValueError, RecursionError, RequestDataTooBig):
         return _plain_error(services.BAD_REQUEST, "the request body must be a JSON envelope", 400)
     if not isinstance(body, dict) or not all(
-        isinstance(body.get(k), str) for k in ("clientId", "params", "signature")
+        isinstance(body.get(k), str) and "\x00" not in body[k] for k in ("clientId", "params", "signature")
     ):
         return _plain_error(services.BAD_REQUEST, "clientId, params and signature are required", 400)
     client = ClientApp.objects.filter(client_id=body["clientId"], is_active=True).first()
@@ -124,6 +124,7 @@ def _problem(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# Public: reached by the person's browser from the loginUrl; the login token is the credential.
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
