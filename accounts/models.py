@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractUser, Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from esb.fields import EncryptedDateField, EncryptedTextField, LookupHashField
+from esb.i18n import localized
 
 
 class User(AbstractUser):
@@ -61,9 +61,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        khmer = (get_language() or "").startswith("km")
-        preferred = self.full_name_km if khmer else self.full_name_en
-        return preferred or self.full_name_en or self.full_name_km or self.get_username()
+        return localized(self.full_name_km, self.full_name_en) or self.get_username()
 
 
 class Role(models.Model):
@@ -86,8 +84,7 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        khmer = (get_language() or "").startswith("km")
-        return self.name_km if khmer else self.name_en
+        return localized(self.name_km, self.name_en)
 
 
 class Officer(User):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from esb import audit
@@ -68,18 +67,15 @@ class AuditedModelAdmin(ModelAdmin):
             audit.record("admin.delete", obj, object_id=pk, before=snapshot)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ModelAdmin):
-    """Read-only view of the audit trail for IT auditors and system administrators."""
+class ReadOnlyLogAdmin(ModelAdmin):
+    """A log shown in the back-office: browsable and searchable, never added to, edited or deleted."""
 
-    list_display = ("id", "occurred_at", "actor_label", "action", "object_type", "object_id", "object_repr")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_label", "object_id", "object_repr", "request_id", "xroad_id")
-    date_hierarchy = "occurred_at"
     ordering = ("-id",)
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 50
     show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -91,11 +87,18 @@ class AuditEventAdmin(ModelAdmin):
         return False
 
 
-AuditEventAdmin.verbose_name = _("audit event")
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyLogAdmin):
+    """Read-only view of the audit trail for IT auditors and system administrators."""
+
+    list_display = ("id", "occurred_at", "actor_label", "action", "object_type", "object_id", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_id", "object_repr", "request_id", "xroad_id")
+    date_hierarchy = "occurred_at"
 
 
 @admin.register(OutgoingRequest)
-class OutgoingRequestAdmin(AuditedModelAdmin):
+class OutgoingRequestAdmin(ReadOnlyLogAdmin):
     """Read-only log of the calls made to external systems: who is slow, who fails, since when."""
 
     list_display = (
@@ -112,16 +115,3 @@ class OutgoingRequestAdmin(AuditedModelAdmin):
     list_filter = ("service", "outcome", "operation")
     search_fields = ("request_id", "url", "error_code", "error_class")
     date_hierarchy = "created_at"
-    ordering = ("-id",)
-    readonly_fields = [f.name for f in OutgoingRequest._meta.fields]
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.postgres.fields import ArrayField
-from django.utils.translation import get_language
 
+from esb.i18n import localized
 
-def localized(km: str, en: str) -> str:
-    """The Khmer or English value for the active language, falling back to the other one."""
-    return (km or en) if (get_language() or "").startswith("km") else (en or km)
+__all__ = ["ChoiceArrayField", "localized"]
 
 
 class ChoiceArrayField(ArrayField):

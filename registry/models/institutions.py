@@ -7,12 +7,9 @@ They live in the registry, below both `accounts` (officers are scoped by institu
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def _localized(km: str, en: str) -> str:
-    return (km or en) if (get_language() or "").startswith("km") else (en or km)
+from esb.i18n import localized
 
 
 class Institution(models.Model):
@@ -39,7 +36,7 @@ class Institution(models.Model):
         verbose_name_plural = _("institutions")
 
     def __str__(self) -> str:
-        return _localized(self.name_km, self.name_en)
+        return localized(self.name_km, self.name_en)
 
 
 class Department(models.Model):
@@ -58,4 +55,4 @@ class Department(models.Model):
         constraints = [models.UniqueConstraint(fields=["institution", "code"], name="department_code_unique")]
 
     def __str__(self) -> str:
-        return _localized(self.name_km, self.name_en)
+        return localized(self.name_km, self.name_en)

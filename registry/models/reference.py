@@ -7,17 +7,11 @@ in the portal deletes them (foreign keys to them PROTECT). Codes are strings: le
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from esb.i18n import is_khmer, localized
 
-def is_khmer() -> bool:
-    return (get_language() or "").startswith("km")
-
-
-def localized(km: str, en: str) -> str:
-    """The Khmer text when the active language is Khmer, else English; either falls back to the other."""
-    return (km or en) if is_khmer() else (en or km)
+__all__ = ["AdministrativeUnit", "Country", "IsicActivity", "is_khmer", "localized"]
 
 
 class AdministrativeUnit(models.Model):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 
 import pytest
-from django.urls import NoReverseMatch
 from django.utils import translation
 
 from accounts.models import User
@@ -29,22 +27,6 @@ def fake_camdigikey(monkeypatch):
     fake = FakeCamDigiKeyClient()
     monkeypatch.setattr("accounts.services.get_client", lambda: fake)
     return fake
-
-
-@pytest.fixture
-def backoffice_sidebar(settings):
-    """Drop sidebar links to back-office pages that other helpers have not registered yet in this checkout."""
-    config = copy.deepcopy(settings.UNFOLD)
-    for group in config["SIDEBAR"]["navigation"]:
-        kept = []
-        for item in group["items"]:
-            try:
-                str(item["link"])
-            except NoReverseMatch:
-                continue
-            kept.append(item)
-        group["items"] = kept
-    settings.UNFOLD = config
 
 
 @pytest.fixture

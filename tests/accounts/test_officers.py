@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def root_client(client, backoffice_sidebar):
+def root_client(client):
     root = User.objects.create_superuser("root", "root@example.gov.kh", "a-long-test-password")
     client.force_login(root)
     return client
@@ -188,9 +188,7 @@ def test_an_invalid_assignment_is_a_form_error_not_a_crash(root_client, make_off
     assert not OfficerAssignment.objects.exists()
 
 
-def test_a_service_administrator_sees_officers_of_their_institution_only(
-    client, make_officer, institutions, backoffice_sidebar
-):
+def test_a_service_administrator_sees_officers_of_their_institution_only(client, make_officer, institutions):
     admin = make_officer()
     services.assign_role(admin, "service_administrator", institutions["MOC"], by=None)
     moc = make_officer(full_name_en="MOC person")

@@ -131,7 +131,7 @@ def test_a_department_must_belong_to_the_institution(make_officer, institutions)
 
 
 def test_an_officer_without_an_active_assignment_sees_no_backoffice_module(
-    client, make_officer, institutions, catalog, backoffice_sidebar
+    client, make_officer, institutions, catalog
 ):
     officer = make_officer()
     client.force_login(officer)
@@ -147,7 +147,7 @@ def test_an_officer_without_an_active_assignment_sees_no_backoffice_module(
     assert client.get(reverse("admin:licensing_licencetype_changelist")).status_code == 403
 
 
-def test_an_moc_officer_sees_only_moc_licence_types(client, moc_officer, catalog, backoffice_sidebar):
+def test_an_moc_officer_sees_only_moc_licence_types(client, moc_officer, catalog):
     client.force_login(moc_officer)
     index = client.get(reverse("admin:index"))
     labels = {app["app_label"] for app in index.context["app_list"]}
@@ -171,7 +171,7 @@ def test_an_moc_officer_sees_only_moc_licence_types(client, moc_officer, catalog
     )
 
 
-def test_institutions_are_scoped_too(client, moc_officer, institutions, backoffice_sidebar):
+def test_institutions_are_scoped_too(client, moc_officer, institutions):
     client.force_login(moc_officer)
     listing = client.get(reverse("admin:registry_institution_changelist"))
     assert set(listing.context["cl"].result_list) == {institutions["MOC"]}
@@ -180,7 +180,7 @@ def test_institutions_are_scoped_too(client, moc_officer, institutions, backoffi
 
 
 def test_a_service_administrator_picks_only_their_institution_for_a_licence_type(
-    client, make_officer, institutions, backoffice_sidebar
+    client, make_officer, institutions
 ):
     admin = make_officer()
     services.assign_role(admin, "service_administrator", institutions["MOC"], by=None)

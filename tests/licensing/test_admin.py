@@ -238,7 +238,7 @@ def test_duplicate_field_keys_are_reported_not_crashing(admin_client):
     )
 
 
-def test_publishing_needs_the_publish_permission(client, backoffice_sidebar):
+def test_publishing_needs_the_publish_permission(client):
     draft = valid_form_draft()
     officer = User.objects.create_user("viewer", password="a-long-test-password", is_staff=True)
     officer.user_permissions.add(
