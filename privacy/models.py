@@ -1,0 +1,264 @@
+"""Consent to data sharing (Appendix 3 Part 2 §7) and the log of who accessed an applicant's data.
+
+Consent texts are versioned: an applicant consents to one version, and a new version needs a new consent.
+A text that applicants may have read (published or retired) never changes wording, so the row a consent
+points to is exactly what the person agreed to. Consents and access-log rows are appended, never deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from esb.i18n import localized
+
+
+class ConsentPurpose(models.TextChoices):
+    # Required to apply: the strategy allows recording only after this consent.
+    CAMDX_CLUSTER = "CAMDX_CLUSTER", _("Sharing within the CamDX cluster")
+    # Optional: sharing outside the cluster is allowed only with its own consent.
+    OUTSIDE_CLUSTER = "OUTSIDE_CLUSTER", _("Sharing outside the CamDX cluster")
+
+
+REQUIRED_PURPOSES = frozenset({ConsentPurpose.CAMDX_CLUSTER})
+
+
+class ImmutableConsentTextError(PermissionDenied):
+    """A change to the wording of a published or retired text (PermissionDenied: a view answers 403)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _(
+                "This consent text is published or retired: its wording cannot change. "
+                "Create a new version instead."
+            )
+        )
+
+
+class ConsentText(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", _("Draft")
+        PUBLISHED = "PUBLISHED", _("Published")
+        RETIRED = "RETIRED", _("Retired")
+
+    # What a person may have read; frozen once the text leaves DRAFT.
+    WORDING_FIELDS = ("purpose", "version", "title_km", "title_en", "body_km", "body_en")
+
+    purpose = models.CharField(_("purpose"), max_length=32, choices=ConsentPurpose.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title_km = models.CharField(_("title (Khmer)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255)
+    body_km = models.TextField(_("text (Khmer)"))
+    body_en = models.TextField(_("text (English)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purpose", "-version"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "version"],
+                name="privacy_consent_text_version_unique",
+                violation_error_message=_("This version of the consent text already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=Q(status="PUBLISHED"),
+                name="privacy_consent_text_one_published",
+                violation_error_message=_("Only one version of a consent text can be published."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(purpose)s, version %(version)s") % {
+            "purpose": self.get_purpose_display(),
+            "version": self.version,
+        }
+
+    def save(self, *args, **kwargs) -> None:
+        if self.stored_status() not in (None, self.Status.DRAFT) and self.changed_wording():
+            raise ImmutableConsentTextError()
+        if not self.pk and not self.version:
+            # Numbered after the latest version of the purpose; the unique constraint settles a race.
+            latest = type(self)._base_manager.filter(purpose=self.purpose).aggregate(v=Max("version"))["v"]
+            self.version = (latest or 0) + 1
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.stored_status() not in (None, self.Status.DRAFT):
+            raise ImmutableConsentTextError(_("A published or retired consent text cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_km, self.title_en)
+
+    @property
+    def body(self) -> str:
+        return localized(self.body_km, self.body_en)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def stored_status(self) -> str | None:
+        """The status as committed (the instance in hand may be stale)."""
+        if not self.pk:
+            return None
+        return type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def changed_wording(self) -> list[str]:
+        """Wording fields that differ from the stored row (empty for a new row)."""
+        if not self.pk:
+            return []
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*self.WORDING_FIELDS).first()
+        if stored is None:
+            return []
+        return [name for name in self.WORDING_FIELDS if getattr(self, name) != stored[name]]
+
+
+class Consent(models.Model):
+    """One consent given by one person to one version of a text. Giving again appends a row; withdrawing
+    stamps `withdrawn_at` once. Rows are never deleted: they are the proof of what was agreed, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
+        db_index=False,  # the (user, purpose) index leads with user
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=ConsentPurpose.choices)
+    text = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, related_name="consents", verbose_name=_("consent text")
+    )
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["user", "purpose"], name="privacy_consent_user_purpose")]
+        constraints = [
+            # At most one active consent per person and text version: giving again is idempotent.
+            models.UniqueConstraint(
+                fields=["user", "text"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="privacy_consent_one_active_per_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="privacy_consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.text}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("Consents are kept as evidence and cannot be deleted."))
+
+
+class AccessorKind(models.TextChoices):
+    SYSTEM = "SYSTEM", _("system")
+    OFFICER = "OFFICER", _("officer")
+    API = "API", _("government system (API)")
+    APPLICANT = "APPLICANT", _("applicant")
+
+
+class AccessPurpose(models.TextChoices):
+    """Common purposes of an access. Other apps may record another short code: it is shown as is."""
+
+    PREFILL = "PREFILL", _("filling in your application form")
+    VERIFICATION = "VERIFICATION", _("checking your application")
+    REVIEW = "REVIEW", _("reviewing your application")
+    LICENCE = "LICENCE", _("issuing or checking a licence")
+    API_REQUEST = "API_REQUEST", _("request from another government system")
+    SUPPORT = "SUPPORT", _("answering your request for help")
+
+
+class DataAccess(models.Model):
+    """One access to a person's or a business's data: who, when, why, what. Appended, never changed."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
+        db_index=False,  # covered by the (subject_user, at) index
+    )
+    subject_business = models.ForeignKey(
+        "registry.Business",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("business concerned"),
+        db_index=False,  # covered by the (subject_business, at) index
+    )
+    accessor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accessed by (user)"),
+    )
+    accessor_label = models.CharField(_("accessed by"), max_length=200)
+    accessor_kind = models.CharField(_("kind of accessor"), max_length=10, choices=AccessorKind.choices)
+    purpose = models.CharField(_("purpose"), max_length=32, choices=AccessPurpose.choices)
+    what = models.CharField(_("data accessed"), max_length=200)
+    object_ref = models.CharField(_("reference"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("data access")
+        verbose_name_plural = _("data access log")
+        indexes = [
+            models.Index(fields=["subject_user", "at"], name="privacy_access_user_at"),
+            models.Index(fields=["subject_business", "at"], name="privacy_access_business_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.accessor_label} · {self.what}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and type(self)._base_manager.filter(pk=self.pk).exists():
+            raise PermissionDenied(_("The data access log cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("The data access log cannot be changed."))
+
+    @property
+    def purpose_label(self) -> str:
+        # get_purpose_display() falls back to the raw code for purposes outside AccessPurpose.
+        return str(self.get_purpose_display())
