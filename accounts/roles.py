@@ -33,18 +33,28 @@ _MANAGE_OFFICERS = [
     "accounts.add_officerassignment",
     "accounts.change_officerassignment",
 ]
+# The help desk (portal app): answering support requests, reading page feedback, editing the FAQ.
+_HELP_DESK = [
+    "portal.view_supportrequest",
+    "portal.change_supportrequest",
+    "portal.view_feedback",
+    "portal.view_faq",
+]
+_EDIT_FAQ = ["portal.view_faq", "portal.add_faq", "portal.change_faq", "portal.delete_faq"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
+    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
     "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
     "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
-    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent"],
+    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
         *_VIEW_REGISTRIES,
         "licensing.*",
         "registry.view_institution",
         "registry.view_department",
         *_MANAGE_OFFICERS,
+        *_EDIT_FAQ,
+        "portal.view_feedback",
     ],
     # accounts.* includes the break-glass lockouts (accounts.LockedLogin: view, and delete = unlock)
     "system_administrator": [
@@ -53,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.*",
         "esb.view_auditevent",
         "esb.view_outgoingrequest",
+        "portal.*",
+        "notifications.view_notification",
     ],
 }
 

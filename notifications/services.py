@@ -1,0 +1,67 @@
+"""Telling a person something: the row in the portal now, the email after the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+
+
+def _schedule_email(notification_id: int) -> None:
+    from notifications.tasks import send_notification_email
+
+    transaction.on_commit(lambda: send_notification_email.delay(notification_id))
+
+
+def notify(
+    user,
+    *,
+    title_km: str,
+    title_en: str,
+    body_km: str = "",
+    body_en: str = "",
+    url: str = "",
+    dedupe_key: str | None = None,
+) -> Notification:
+    """Create a notification for `user` and email it after commit.
+
+    With a `dedupe_key`, a second call for the same key returns the first notification and sends nothing:
+    callers may safely retry.
+    """
+    if url and (not url.startswith("/") or url.startswith("//")):
+        # Shown as a link in the portal and in emails: only our own paths, never another site.
+        raise ValueError(f"notification url must be a path inside the portal, not {url!r}")
+    if dedupe_key:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    fields = {
+        "user": user,
+        "title_km": title_km[:200],
+        "title_en": title_en[:200],
+        "body_km": body_km,
+        "body_en": body_en,
+        "url": url[:500],
+        "dedupe_key": dedupe_key or None,
+    }
+    try:
+        # A savepoint, so a concurrent insert of the same key does not spoil the caller's transaction.
+        with transaction.atomic():
+            notification = Notification.objects.create(**fields)
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    _schedule_email(notification.pk)
+    return notification
+
+
+def mark_read(user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all of them, or those of `ids`); returns how many."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.update(read_at=timezone.now())

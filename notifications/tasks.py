@@ -1,0 +1,74 @@
+"""Emailing notifications. Idempotent: keyed by the notification id, it re-reads the row and claims it with a
+conditional update, so a retried or duplicated task never sends the same email twice."""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _absolute(url: str) -> str:
+    if not url:
+        return settings.ESB_PUBLIC_BASE_URL.rstrip("/") + "/"
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.ESB_PUBLIC_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def send_notification_email(self, notification_id: int) -> str:
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None:
+        return "missing"
+    if notification.emailed_at is not None:
+        return "already-sent"
+    user = notification.user
+    if not user.email or not user.is_active:
+        return "no-email"
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "notification": notification,
+            "title": notification.title,
+            "body": notification.body,
+            "link": _absolute(notification.url),
+            "user": user,
+        }
+        subject = " ".join(notification.title.split())[:200]
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    # Claim the row before sending: of two workers, only the one whose update matched sends.
+    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now(), email_error=""
+    )
+    if not claimed:
+        return "already-sent"
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except (SMTPException, OSError) as exc:
+        # Release the claim so the retry (autoretry_for) can send; keep the reason visible to officers.
+        Notification.objects.filter(pk=notification.pk).update(
+            emailed_at=None, email_error=f"{type(exc).__name__}: {exc}"[:255]
+        )
+        logger.warning("notification %s: email failed: %s", notification.pk, exc)
+        raise
+    return "sent"

@@ -1,0 +1,109 @@
+"""Back-office for the help desk: FAQ editing, support requests (status and answer), feedback (read only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Avg
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from esb.admin import AuditedModelAdmin
+from portal import services
+from portal.models import FAQ, Feedback, SupportRequest
+
+
+@admin.register(FAQ)
+class FAQAdmin(AuditedModelAdmin):
+    list_display = ("question_en", "question_km", "category", "sort_order", "is_published", "updated_at")
+    list_editable = ("sort_order", "is_published")
+    list_filter = ("category", "is_published")
+    search_fields = ("question_en", "question_km", "answer_en", "answer_km")
+    fieldsets = (
+        (_("Khmer"), {"fields": ("question_km", "answer_km")}),
+        (_("English"), {"fields": ("question_en", "answer_en")}),
+        (_("Publication"), {"fields": ("category", "sort_order", "is_published")}),
+    )
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(AuditedModelAdmin):
+    list_display = ("reference", "created_at", "name", "topic", "status", "answered_at")
+    list_filter = ("status", "topic")
+    search_fields = ("reference", "name", "email", "application_reference")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    readonly_fields = (
+        "reference",
+        "user",
+        "name",
+        "email",
+        "phone",
+        "topic",
+        "application_reference",
+        "message",
+        "created_at",
+        "answered_at",
+    )
+    fieldsets = (
+        (
+            _("Request"),
+            {
+                "fields": (
+                    "reference",
+                    "created_at",
+                    "user",
+                    "name",
+                    "email",
+                    "phone",
+                    "topic",
+                    "application_reference",
+                    "message",
+                )
+            },
+        ),
+        (_("Handling"), {"fields": ("status", "answer", "answered_at")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Requests come from the public form, which gives them their reference.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SupportRequest, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.record_answer(obj)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(AuditedModelAdmin):
+    list_display = ("created_at", "rating", "page", "language", "short_comment")
+    list_filter = ("rating", "language")
+    search_fields = ("comment", "page")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, obj: Feedback) -> str:
+        return obj.comment[:80] + ("…" if len(obj.comment) > 80 else "")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context=extra_context)
+        # The average of the rows the officer filtered to, shown above the list.
+        changelist = getattr(response, "context_data", {}) and response.context_data.get("cl")
+        if changelist is not None:
+            summary = changelist.queryset.aggregate(average=Avg("rating"))
+            average = summary["average"]
+            response.context_data["title"] = (
+                _("Feedback · average rating %(average).1f / 5") % {"average": average}
+                if average is not None
+                else _("Feedback")
+            )
+        return response
