@@ -73,7 +73,7 @@ class LoginResult:
 
 
 def default_next(audience: str) -> str:
-    return reverse("admin:index") if audience == OFFICER else reverse("home")
+    return reverse("admin:index") if audience == OFFICER else reverse("applications:dashboard")
 
 
 def safe_next(request: HttpRequest, candidate: str | None, audience: str = APPLICANT) -> str:

@@ -10,8 +10,10 @@ The companion is refreshed whenever the model is saved through the ORM (`pre_sav
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.core.exceptions import FieldError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import lookups
 
@@ -110,3 +112,23 @@ class LookupHashField(models.CharField):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON document (an application's answers) encrypted at rest as a whole: answers may carry identity
+    numbers, phones and dates of birth, and nobody queries inside them in SQL."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def to_plain(self, value) -> str:
+        if value in (None, ""):
+            return ""
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+
+    def from_plain(self, text: str):
+        return json.loads(text) if text else {}
+
+    def formfield(self, **kwargs):
+        return None

@@ -124,6 +124,10 @@ INSTALLED_APPS = [
     "accounts",
     "registry",
     "licensing",
+    "privacy",
+    "notifications",
+    "portal",
+    "applications",
 ]
 
 MIDDLEWARE = [
@@ -291,7 +295,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "esb"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
@@ -325,6 +331,14 @@ EMAIL_TIMEOUT = 10
 
 # Branding of the deploying institution (shown in the header, footer and back-office).
 # Sandbox simulators of the national DPIs (sandbox/): on in development and test, never in production.
+# Applications (docs/applications.md): an unsubmitted draft is deleted this many days after its last save.
+ESB_DRAFT_EXPIRY_DAYS = env.int("ESB_DRAFT_EXPIRY_DAYS", default=30)
+# Largest request body (uploads included) the portal accepts, in megabytes; nginx's client_max_body_size
+# must allow as much. A single document's own limit comes from its document requirement.
+ESB_MAX_UPLOAD_MB = env.int("ESB_MAX_UPLOAD_MB", default=25)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ESB_MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:
     _CONFIG_PROBLEMS.append("ESB_SANDBOX_ENABLED must be off when ESB_ENV=production")

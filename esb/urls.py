@@ -15,6 +15,12 @@ urlpatterns = [
     # Public: the JavaScript translation catalogue.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
+    path("services/", include("licensing.urls")),
+    path("lookups/", include("registry.urls")),
+    path("my-data/", include("privacy.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("help/", include("portal.urls")),
+    path("", include("applications.urls")),
     path("backoffice/", admin.site.urls),
 ]
 

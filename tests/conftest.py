@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
 
 os.environ.setdefault("ESB_ENV", "test")
 
@@ -32,3 +33,22 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def reference_data(django_db_setup, django_db_blocker):
+    """The gazetteer, ISIC and countries, loaded once per test session, committed, and removed at the end;
+    each test still runs in its own rolled-back transaction. The loaders write no audit events, so the audit
+    chain other tests inspect starts empty."""
+    from registry.models import AdministrativeUnit, Country, IsicActivity
+    from registry.reference_loader import load_countries, load_gazetteer, load_isic
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            load_countries()
+            load_gazetteer()
+            load_isic()
+        yield
+        with connection.cursor() as cursor:
+            tables = ", ".join(m._meta.db_table for m in (AdministrativeUnit, IsicActivity, Country))
+            cursor.execute(f"TRUNCATE {tables} CASCADE")

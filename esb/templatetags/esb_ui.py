@@ -43,7 +43,7 @@ def _icon_body(name: str) -> str | None:
         return None
     with open(path, encoding="utf-8") as handle:
         svg = handle.read()
-    return _SVG_OPEN_RE.sub("", svg, count=1).strip()
+    return _SVG_OPEN_RE.sub("", svg, count=1).strip().removesuffix("</svg>").strip()
 
 
 @register.simple_tag

@@ -167,10 +167,10 @@ def test_pages_can_add_items_to_the_main_menu(rf):
 
     template = engines["django"].from_string(
         '{% extends "base.html" %}{% block nav_items %}{{ block.super }}'
-        '<li><a class="esb-nav__link" href="/services/">Services</a></li>{% endblock %}'
+        '<li><a class="esb-nav__link" href="/extra/">Extra</a></li>{% endblock %}'
     )
-    request = rf.get("/services/")
+    request = rf.get("/extra/")
     page = Page(template.render({}, request))
 
     links = [a.get("href") for a in page.all("a", **{"class": "esb-nav__link"})]
-    assert links == ["/", "/services/"]
+    assert links == ["/", "/services/", "/help/", "/extra/"]

@@ -7,24 +7,9 @@ write no audit events, so the audit chain other tests inspect starts empty.
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
 
-from registry.models import AdministrativeUnit, Country, IsicActivity
-from registry.reference_loader import load_countries, load_gazetteer, load_isic
+from registry.models import AdministrativeUnit
 from tests.registry import factories
-
-
-@pytest.fixture(scope="session")
-def reference_data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            load_countries()
-            load_gazetteer()
-            load_isic()
-        yield
-        with connection.cursor() as cursor:
-            tables = ", ".join(m._meta.db_table for m in (AdministrativeUnit, IsicActivity, Country))
-            cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
 @pytest.fixture

@@ -1,0 +1,97 @@
+"""Reads of applications, scoped to what the person may see.
+
+An applicant sees the applications of the businesses they act for (any of their active roles in the business
+registry) and their own applications made without a business; nothing else exists for them (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.selectors import businesses_of
+from applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationRevision,
+    Status,
+)
+from licensing.models import FormField, FormStep
+
+
+def visible_to(user) -> QuerySet[Application]:
+    if user is None or not user.is_authenticated:
+        return Application.objects.none()
+    business_ids = businesses_of(user).values("pk")
+    return Application.objects.filter(
+        Q(business_id__in=business_ids) | Q(applicant=user, business__isnull=True)
+    ).filter(discarded_at__isnull=True)
+
+
+def for_applicant(user, public_id) -> Application | None:
+    """One application with its form (steps and fields in order), or None if the user may not see it."""
+    return (
+        visible_to(user)
+        .select_related("licence_type__institution", "service", "business", "applicant", "form_definition")
+        .prefetch_related(
+            Prefetch(
+                "form_definition__steps",
+                queryset=FormStep.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("fields", queryset=FormField.objects.order_by("order", "id"))
+                ),
+            )
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def timeline(application: Application) -> list[ApplicationEvent]:
+    return list(application.events.order_by("at", "id"))
+
+
+def revisions(application: Application) -> list[ApplicationRevision]:
+    return list(application.revisions.order_by("number"))
+
+
+def documents(application: Application, *, current_only: bool = True) -> list[ApplicationDocument]:
+    qs = application.documents.select_related("document_type")
+    if current_only:
+        qs = qs.filter(replaced_at__isnull=True)
+    return list(qs.order_by("field_key", "-uploaded_at"))
+
+
+def document_for(application: Application, document_id: int) -> ApplicationDocument | None:
+    return application.documents.filter(pk=document_id).first()
+
+
+@dataclass
+class Dashboard:
+    business: object | None
+    waiting: list[Application] = field(default_factory=list)  # returned, or waiting for payment
+    drafts: list[Application] = field(default_factory=list)
+    in_progress: list[Application] = field(default_factory=list)
+    decided: list[Application] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def dashboard(user, business) -> Dashboard:
+    """The applicant's portal for the business acted for (or their own applications without a business)."""
+    qs = visible_to(user).select_related("licence_type__institution", "service")
+    qs = qs.filter(business=business) if business is not None else qs.filter(business__isnull=True)
+    board = Dashboard(business=business)
+    for application in qs.order_by("-updated_at")[:500]:
+        board.counts[application.status] = board.counts.get(application.status, 0) + 1
+        if application.status == Status.RETURNED or (
+            application.status == Status.DRAFT and application.payment_requested_at
+        ):
+            board.waiting.append(application)
+        elif application.status == Status.DRAFT:
+            board.drafts.append(application)
+        elif application.status in (Status.SUBMITTED, Status.REVIEWING):
+            board.in_progress.append(application)
+        else:
+            board.decided.append(application)
+    return board

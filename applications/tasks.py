@@ -1,0 +1,13 @@
+"""Background jobs of the applications app (idempotent: they re-read the rows they act on)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from applications import services
+
+
+@shared_task(acks_late=True)
+def discard_expired_drafts() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): delete the content of drafts past their expiry date."""
+    return services.discard_expired_drafts()

@@ -1,0 +1,433 @@
+"""Applicant pages (Part 6 pages 2, 4, 5 and 7): the portal dashboard, starting an application, the form
+steps with a task list, check your answers, submission, payment required, status and history, withdrawal.
+Thin: the work is in `applications.services` and `applications.selectors`; every page is scoped to the
+applications the person may see (anything else is a 404)."""
+
+from __future__ import annotations
+
+import itertools
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.selectors import acting_business, businesses_of
+from applications import selectors, services
+from applications.form_builder import build_step_form, display_answer
+from applications.models import Application, Status
+from esb.access import applicant_required
+from licensing import selectors as catalog
+from licensing.models import LicenceService
+from privacy import selectors as privacy_selectors
+from privacy.models import ConsentPurpose
+
+
+def _application(request: HttpRequest, public_id) -> Application:
+    application = selectors.for_applicant(request.user, public_id)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _steps(application: Application) -> list:
+    return list(application.form_definition.steps.all())
+
+
+def _url(name: str, application: Application, **kwargs) -> str:
+    return reverse(f"applications:{name}", kwargs={"public_id": application.public_id, **kwargs})
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
+def _first_step_url(application: Application) -> str:
+    steps = _steps(application)
+    if len(steps) > 2:
+        return _url("tasks", application)
+    return _url("step", application, step=steps[0].key)
+
+
+# --- page 2: the portal -------------------------------------------------------------------------------------
+
+
+@applicant_required
+@require_safe
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    business = acting_business(request)
+    board = selectors.dashboard(request.user, business)
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "board": board,
+            "business": business,
+            "has_businesses": businesses_of(request.user).exists(),
+            "status_choices": Status.choices,
+        },
+    )
+
+
+# --- starting -----------------------------------------------------------------------------------------------
+
+
+def _chosen_service(request: HttpRequest, licence_type) -> tuple[LicenceService | None, list[LicenceService]]:
+    services_offered = list(licence_type.services.filter(is_active=True).order_by("sort_order", "code"))
+    code = (request.POST.get("service") or request.GET.get("service") or "")[:40]
+    chosen = next((s for s in services_offered if s.code == code), None)
+    if chosen is None and len(services_offered) == 1:
+        chosen = services_offered[0]
+    return chosen, services_offered
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    licence_type = catalog.catalog_services().filter(code=code[:40]).first()
+    if licence_type is None:
+        raise Http404
+    if not privacy_selectors.has_consent(request.user, ConsentPurpose.CAMDX_CLUSTER):
+        consent_url = reverse("privacy:consent")
+        return HttpResponseRedirect(f"{consent_url}?{urlencode({'next': request.get_full_path()})}")
+    service, offered = _chosen_service(request, licence_type)
+    business = acting_business(request)
+    draft = (
+        services.open_draft(request.user, licence_type, service, business) if service or not offered else None
+    )
+    if request.method == "POST":
+        if offered and service is None:
+            messages.error(request, _("Choose which service you are applying for."))
+        else:
+            try:
+                application = services.start_application(
+                    request.user, licence_type, service=service, business=business
+                )
+            except services.ConsentRequired:
+                return HttpResponseRedirect(reverse("privacy:consent"))
+            except services.ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                return HttpResponseRedirect(_first_step_url(application))
+    return render(
+        request,
+        "applications/start.html",
+        {
+            "licence_type": licence_type,
+            "service": service,
+            "services_offered": offered,
+            "business": business,
+            "businesses": list(businesses_of(request.user)[:50]),
+            "draft": draft,
+            "form": catalog.published_form(licence_type),
+        },
+    )
+
+
+# --- page 4: the form ---------------------------------------------------------------------------------------
+
+
+def _step_progress(application: Application) -> list[dict]:
+    rows = []
+    correction = set(application.correction_fields)
+    for step in _steps(application):
+        keys = {f.key for f in step.fields.all()}
+        rows.append(
+            {
+                "step": step,
+                "done": step.key in application.completed_steps,
+                "to_correct": bool(keys & correction) if application.status == Status.RETURNED else False,
+                "url": _url("step", application, step=step.key),
+            }
+        )
+    return rows
+
+
+@applicant_required
+@require_safe
+@never_cache
+def task_list(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if not application.is_editable:
+        return HttpResponseRedirect(_url("detail", application))
+    rows = _step_progress(application)
+    return render(
+        request,
+        "applications/tasks.html",
+        {
+            "application": application,
+            "rows": rows,
+            "done_count": sum(1 for r in rows if r["done"]),
+            "all_done": all(r["done"] for r in rows),
+        },
+    )
+
+
+def _form_kwargs(application: Application, step) -> dict:
+    documents = services.current_documents(application)
+    requirements = {
+        r.document_type.code: r
+        for r in application.licence_type.document_requirements.select_related("document_type")
+    }
+    return {
+        "initial": application.answers,
+        "prefilled": application.prefilled,
+        "locked": application.locked_fields,
+        "existing_documents": {key: d.original_name for key, d in documents.items()},
+        "requirements": requirements,
+        "only": services.editable_keys(application, step),
+    }
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def step(request: HttpRequest, public_id, step: str) -> HttpResponse:
+    application = _application(request, public_id)
+    steps = _steps(application)
+    current = next((s for s in steps if s.key == step), None)
+    if current is None:
+        raise Http404
+    if not application.is_editable:
+        messages.info(request, _("This application has been submitted and can no longer be changed here."))
+        return HttpResponseRedirect(_url("detail", application))
+    kwargs = _form_kwargs(application, current)
+    if application.status == Status.RETURNED and not kwargs["only"]:
+        return HttpResponseRedirect(_url("check", application))
+    index = steps.index(current)
+    returning_to_check = request.GET.get("return") == "check"
+    status = 200
+    if request.method == "POST":
+        form = build_step_form(current, data=request.POST, files=request.FILES, **kwargs)
+        if form.is_valid():
+            try:
+                services.save_step(
+                    application,
+                    request.user,
+                    current,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    version=_posted_version(request),
+                )
+            except services.StalePage as exc:
+                messages.warning(request, exc.message)
+                return HttpResponseRedirect(request.get_full_path())
+            except services.NotEditable as exc:
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(_url("detail", application))
+            if "save_and_exit" in request.POST:
+                application.refresh_from_db()
+                messages.success(request, _("Your answers are saved. You can continue from your portal."))
+                return HttpResponseRedirect(reverse("applications:dashboard"))
+            if returning_to_check or index == len(steps) - 1:
+                return HttpResponseRedirect(_url("check", application))
+            return HttpResponseRedirect(_url("step", application, step=steps[index + 1].key))
+        status = 400
+    else:
+        form = build_step_form(current, **kwargs)
+    return render(
+        request,
+        "applications/step.html",
+        {
+            "application": application,
+            "step": current,
+            "steps": steps,
+            "number": index + 1,
+            "previous_url": _url("step", application, step=steps[index - 1].key) if index else None,
+            "form": form,
+            "returning_to_check": returning_to_check,
+            "is_last": index == len(steps) - 1,
+        },
+        status=status,
+    )
+
+
+# --- page 5: check your answers -----------------------------------------------------------------------------
+
+
+def _answer_sections(application: Application) -> list[dict]:
+    documents = services.current_documents(application)
+    correction = set(application.correction_fields)
+    sections = []
+    for step in _steps(application):
+        rows = []
+        for form_field in step.fields.all():
+            if form_field.field_type == "file":
+                document = documents.get(form_field.key)
+                value = document.original_name if document else ""
+            else:
+                raw = application.answers.get(form_field.key)
+                value = display_answer(form_field, raw) if raw not in (None, "", [], {}) else ""
+                document = None
+            editable = application.status == Status.DRAFT or form_field.key in correction
+            rows.append(
+                {
+                    "field": form_field,
+                    "value": value,
+                    "document": document,
+                    "prefilled_from": application.prefilled.get(form_field.key),
+                    "locked": form_field.key in application.locked_fields,
+                    "to_correct": form_field.key in correction,
+                    "change_url": (
+                        f"{_url('step', application, step=step.key)}?return=check#id_{form_field.key}"
+                        if editable and form_field.key not in application.locked_fields
+                        else ""
+                    ),
+                }
+            )
+        sections.append({"step": step, "rows": rows})
+    return sections
+
+
+@applicant_required
+@require_safe
+@never_cache
+def check_answers(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if not application.is_editable:
+        return HttpResponseRedirect(_url("detail", application))
+    return render(
+        request,
+        "applications/check.html",
+        {
+            "application": application,
+            "sections": _answer_sections(application),
+            "missing": services.missing_answers(application),
+        },
+    )
+
+
+@applicant_required
+@require_POST
+def submit(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    try:
+        application = services.submit(application, request.user, version=_posted_version(request))
+    except services.NotEditable:
+        if application.status == Status.SUBMITTED:
+            # The same confirmation posted twice (double click, back button): the first one counted.
+            return HttpResponseRedirect(_url("confirmation", application))
+        messages.error(request, _("This application can no longer be changed."))
+        return HttpResponseRedirect(_url("detail", application))
+    except services.ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(_url("check", application))
+    if application.status == Status.DRAFT:
+        return HttpResponseRedirect(_url("payment", application))
+    return HttpResponseRedirect(_url("confirmation", application))
+
+
+@applicant_required
+@require_safe
+def confirmation(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if application.status == Status.DRAFT:
+        return HttpResponseRedirect(_url("check", application))
+    return render(request, "applications/confirmation.html", {"application": application})
+
+
+@applicant_required
+@require_safe
+def payment_required(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if application.status != Status.DRAFT or not application.payment_requested_at:
+        return HttpResponseRedirect(_url("detail", application))
+    return render(request, "applications/payment.html", {"application": application})
+
+
+# --- page 7: status and history ----------------------------------------------------------------------------
+
+
+@applicant_required
+@require_safe
+@never_cache
+def detail(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    fields = {f.key: f for step in _steps(application) for f in step.fields.all()}
+    revisions = selectors.revisions(application)
+    changes = []
+    for previous, current in itertools.pairwise(revisions):
+        for key in current.changed_fields:
+            form_field = fields.get(key)
+            if form_field is None or form_field.field_type == "file":
+                label = form_field.label if form_field else key
+                changes.append({"revision": current.number, "label": label, "document": True})
+                continue
+            before, after = previous.answers.get(key), current.answers.get(key)
+            changes.append(
+                {
+                    "revision": current.number,
+                    "label": form_field.label,
+                    "before": display_answer(form_field, before) if before not in (None, "") else "",
+                    "after": display_answer(form_field, after) if after not in (None, "") else "",
+                }
+            )
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "events": selectors.timeline(application),
+            "revisions": revisions,
+            "changes": changes,
+            "documents": selectors.documents(application),
+            "correction_labels": [fields[k].label for k in application.correction_fields if k in fields],
+            "can_withdraw": application.status in services.UNDECIDED,
+        },
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if application.status not in services.UNDECIDED:
+        messages.info(request, _("Only an application that is not yet decided can be withdrawn."))
+        return HttpResponseRedirect(_url("detail", application))
+    if request.method == "POST":
+        reason = (request.POST.get("reason") or "").replace("\x00", "").strip()[:1000]
+        try:
+            services.withdraw(application, request.user, reason=reason)
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return HttpResponseRedirect(_url("detail", application))
+    return render(request, "applications/withdraw.html", {"application": application})
+
+
+@applicant_required
+@require_POST
+def discard(request: HttpRequest, public_id) -> HttpResponse:
+    application = _application(request, public_id)
+    if application.status != Status.DRAFT or application.payment_requested_at:
+        messages.error(request, _("Only a draft can be deleted."))
+        return HttpResponseRedirect(_url("detail", application))
+    services.discard_draft(application, by=request.user, reason="deleted by the applicant")
+    messages.success(request, _("The draft has been deleted."))
+    return HttpResponseRedirect(reverse("applications:dashboard"))
+
+
+@applicant_required
+@require_safe
+def document(request: HttpRequest, public_id, document_id: int) -> HttpResponse:
+    application = _application(request, public_id)
+    found = selectors.document_for(application, document_id)
+    if found is None or not found.file:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

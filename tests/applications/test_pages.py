@@ -1,0 +1,241 @@
+"""The applicant's pages through the Django test client: consent first, the form with prefill and Khmer
+digits, bad input, uploads, check your answers with change links, submission, confirmation, status and
+history, correction after a return, withdrawal, payment required, and nobody else's applications."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications import services
+from applications.models import Application, Status
+from tests.applications import factories
+from tests.applications.conftest import make_applicant
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def url(name, application, **kwargs):
+    return reverse(f"applications:{name}", kwargs={"public_id": application.public_id, **kwargs})
+
+
+def business_step(application, **overrides):
+    address = application.answers["address"]
+    data = {
+        "version": application.version,
+        "address_province": address["province"],
+        "address_district": address["district"],
+        "address_commune": address["commune"],
+        "address_village": address["village"],
+        "address_house_number": address["house_number"],
+        "address_street_name": "",
+        "address_group_name": "",
+        "activity": "4711",
+        "employees": "១២",  # Khmer digits
+        "kind": "a",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_apply_asks_for_consent_first(client, owner, business, free_service):
+    user = make_applicant(owner, consent=False)
+    client.force_login(user)
+    response = client.get(reverse("applications:start", args=[free_service.code]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("privacy:consent"))
+    assert "next=" in response["Location"]
+    assert Application.objects.count() == 0
+
+
+def test_anonymous_is_sent_to_login(client, free_service):
+    response = client.get(reverse("applications:start", args=[free_service.code]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_free_application_from_start_to_timeline(applicant_client, applicant, business, free_service):
+    response = applicant_client.post(reverse("applications:start", args=[free_service.code]))
+    application = Application.objects.get(applicant=applicant)
+    assert response["Location"] == url("step", application, step="business")
+
+    page = applicant_client.get(response["Location"]).content.decode()
+    assert business.single_id in page
+    assert "Prefilled" in page or "prefilled" in page
+
+    # Wrong type: a clear message, nothing saved.
+    response = applicant_client.post(
+        url("step", application, step="business"), business_step(application, employees="many")
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'role="alert"' in body and 'href="#id_employees"' in body
+    application.refresh_from_db()
+    assert "employees" not in application.answers
+
+    response = applicant_client.post(url("step", application, step="business"), business_step(application))
+    assert response["Location"] == url("step", application, step="documents")
+    application.refresh_from_db()
+    assert application.answers["employees"] == 12
+
+    # A PNG disguised as a PDF is refused.
+    disguised = SimpleUploadedFile("id.pdf", PNG, content_type="application/pdf")
+    response = applicant_client.post(
+        url("step", application, step="documents"), {"version": application.version, "id_card": disguised}
+    )
+    assert response.status_code == 400
+    assert not application.documents.exists()
+
+    pdf = SimpleUploadedFile("id.pdf", factories.PDF_BYTES, content_type="application/pdf")
+    response = applicant_client.post(
+        url("step", application, step="documents"), {"version": application.version, "id_card": pdf}
+    )
+    assert response["Location"] == url("check", application)
+
+    check = applicant_client.get(url("check", application)).content.decode()
+    assert "id.pdf" in check and "4711" in check
+    assert f"{url('step', application, step='business')}?return=check#id_employees" in check
+
+    # Change one answer from check-your-answers and come back there.
+    application.refresh_from_db()
+    response = applicant_client.post(
+        f"{url('step', application, step='business')}?return=check",
+        business_step(application, employees="14"),
+    )
+    assert response["Location"] == url("check", application)
+
+    application.refresh_from_db()
+    response = applicant_client.post(url("submit", application), {"version": application.version})
+    assert response["Location"] == url("confirmation", application)
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED and application.answers["employees"] == 14
+    confirmation = applicant_client.get(url("confirmation", application)).content.decode()
+    assert application.reference in confirmation
+
+    detail = applicant_client.get(url("detail", application)).content.decode()
+    assert "Application submitted" in detail and "Application started" in detail
+
+    # Replayed posts after submission change nothing.
+    response = applicant_client.post(
+        url("step", application, step="business"), business_step(application, employees="99")
+    )
+    assert response.status_code == 302 and response["Location"] == url("detail", application)
+    response = applicant_client.post(url("submit", application), {"version": application.version - 1})
+    assert response["Location"] == url("confirmation", application)
+    application.refresh_from_db()
+    assert application.answers["employees"] == 14
+    assert application.events.filter(to_status=Status.SUBMITTED).count() == 1
+
+
+def test_stale_form_is_refused_without_losing_data(applicant_client, applicant, business, free_service):
+    application = factories.filled(applicant, free_service, business)
+    stale = business_step(application, employees="3")
+    stale["version"] = application.version - 1
+    response = applicant_client.post(url("step", application, step="business"), stale)
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.answers["employees"] == 12
+
+
+def test_someone_elses_application_is_404(client, stranger, applicant, business, free_service):
+    application = factories.submitted(applicant, free_service, business)
+    client.force_login(stranger)
+    for name, kwargs in [("detail", {}), ("check", {}), ("tasks", {}), ("step", {"step": "business"})]:
+        assert client.get(url(name, application, **kwargs)).status_code == 404
+    assert client.post(url("withdraw", application)).status_code == 404
+    assert client.post(url("submit", application), {"version": 1}).status_code == 404
+    document = application.documents.get()
+    assert client.get(url("document", application, document_id=document.pk)).status_code == 404
+
+
+def test_owner_downloads_own_document(applicant_client, applicant, business, free_service):
+    application = factories.submitted(applicant, free_service, business)
+    document = application.documents.get()
+    response = applicant_client.get(url("document", application, document_id=document.pk))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_returned_application_is_corrected_and_history_shows_both(
+    applicant_client, applicant, business, free_service
+):
+    application = factories.returned(applicant, free_service, business)
+    detail = applicant_client.get(url("detail", application)).content.decode()
+    assert "The number of employees is wrong." in detail
+
+    page = applicant_client.get(url("step", application, step="business")).content.decode()
+    assert 'name="employees"' in page and 'name="activity"' not in page
+    response = applicant_client.post(
+        url("step", application, step="business"),
+        {"version": application.version, "employees": "20", "activity": "0111"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    response = applicant_client.post(url("submit", application), {"version": application.version})
+    assert response["Location"] == url("confirmation", application)
+    application.refresh_from_db()
+    assert application.revision == 2 and application.answers["activity"] == "4711"
+    detail = applicant_client.get(url("detail", application)).content.decode()
+    assert "Corrected application resubmitted" in detail
+    assert re.search(r"<td>12</td>\s*<td>20</td>", detail)
+
+
+def test_withdraw(applicant_client, applicant, business, free_service):
+    application = factories.submitted(applicant, free_service, business)
+    assert applicant_client.get(url("withdraw", application)).status_code == 200
+    applicant_client.post(url("withdraw", application), {"reason": "Mistake"})
+    application.refresh_from_db()
+    assert application.status == Status.REJECTED and application.closure == "WITHDRAWN"
+    assert "Withdrawn by the applicant" in applicant_client.get(url("detail", application)).content.decode()
+
+
+def test_paid_service_stops_at_payment(applicant_client, applicant, business, paid_service):
+    application = factories.filled(applicant, paid_service, business)
+    response = applicant_client.post(url("submit", application), {"version": application.version})
+    assert response["Location"] == url("payment", application)
+    page = applicant_client.get(url("payment", application)).content.decode()
+    application.refresh_from_db()
+    assert application.reference in page and "200,000" in page
+
+
+def test_dashboard_lists_drafts_with_expiry_and_actions(
+    applicant_client, applicant, business, free_service, paid_service
+):
+    draft = factories.draft(applicant, paid_service, business)
+    returned = factories.returned(applicant, free_service, business)
+    page = applicant_client.get(reverse("applications:dashboard")).content.decode()
+    assert url("tasks", draft) in page
+    assert "Deleted on" in page
+    assert url("detail", returned) in page and "correct" in page
+
+
+def test_submit_with_missing_answers_goes_back_to_check(applicant_client, applicant, business, free_service):
+    application = factories.draft(applicant, free_service, business)
+    response = applicant_client.post(url("submit", application), {"version": application.version})
+    assert response["Location"] == url("check", application)
+    assert Application.objects.get(pk=application.pk).status == Status.DRAFT
+
+
+@pytest.mark.parametrize("version", ["", "abc", "٣", "9" * 30])
+def test_junk_version_is_not_a_500(applicant_client, applicant, business, free_service, version):
+    application = factories.filled(applicant, free_service, business)
+    response = applicant_client.post(url("submit", application), {"version": version})
+    assert response.status_code == 302
+
+
+def test_unknown_service_and_step_are_404(applicant_client, applicant, business, free_service):
+    assert applicant_client.get(reverse("applications:start", args=["NOPE"])).status_code == 404
+    application = factories.draft(applicant, free_service, business)
+    assert applicant_client.get(url("step", application, step="nope")).status_code == 404
+
+
+def test_discard_draft(applicant_client, applicant, business, free_service):
+    application = factories.draft(applicant, free_service, business)
+    applicant_client.post(url("discard", application))
+    assert applicant_client.get(url("detail", application)).status_code == 404
+    assert services.open_draft(applicant, free_service, None, business) is None
