@@ -11,18 +11,32 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from esb.access import public
 from esb.branding import palette
 
 logger = logging.getLogger(__name__)
 
+# The home page lists services as a way in, not the whole catalog: the catalog page has the rest.
+HOME_SERVICES_SHOWN = 24
 
+
+@public
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Public landing page: anyone may read it."""
-    return render(request, "esb/home.html")
+    """Public landing page: anyone may read it.
+
+    The catalog preview is one query (no prefetch): names and institutions are all it shows.
+    """
+    # Imported here: `esb` sits below the domain apps and must import without them (docs/architecture.md);
+    # the home page is a door, the one place in `esb` that reads the catalog.
+    from licensing.selectors import catalog_services
+
+    services = list(catalog_services().prefetch_related(None)[:HOME_SERVICES_SHOWN])
+    return render(request, "esb/home.html", {"catalog_preview": services})
 
 
 # Public: a stylesheet of colours from settings, no data.
+@public
 @require_safe
 @cache_control(public=True, max_age=60 * 60 * 24)
 def branding_css(request: HttpRequest) -> HttpResponse:

@@ -138,3 +138,17 @@ def definition_versions(licence_type: LicenceType | int) -> DefinitionVersions:
             .order_by("-version")
         ),
     )
+
+
+def catalog_service(code: str) -> LicenceType | None:
+    """One service of the public catalog by its code, or None when it is unknown, inactive or cannot be
+    applied for yet (the same rule as `catalog_services`, so a page never shows what the list hides)."""
+    return catalog_services().filter(code=code).first()
+
+
+def catalog_institutions() -> QuerySet:
+    """Institutions that have at least one service in the public catalog (the catalog's filter choices)."""
+    from registry.models import Institution
+
+    listed = catalog_services().prefetch_related(None).order_by().values("institution_id")
+    return Institution.objects.filter(pk__in=listed).order_by("code")
