@@ -7,7 +7,6 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
+from esb.access import applicant_required, public
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -28,6 +28,7 @@ def _clean_text(value: str, limit: int) -> str:
 
 
 # Public: the login page itself (anyone may ask to log in).
+@public
 @require_http_methods(["GET", "POST"])
 @csrf_protect
 @never_cache
@@ -49,6 +50,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 
 # Public: CamDigiKey sends the browser here; the `state` it echoes back is checked against the session.
+@public
 @require_GET
 @never_cache
 def camdigikey_callback(request: HttpRequest) -> HttpResponse:
@@ -68,6 +70,7 @@ def camdigikey_callback(request: HttpRequest) -> HttpResponse:
 
 
 # Public: CamDigiKey's error callback (the person cancelled, or the login failed on CamDigiKey's side).
+@public
 @require_GET
 @never_cache
 def camdigikey_error(request: HttpRequest) -> HttpResponse:
@@ -87,8 +90,8 @@ def camdigikey_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+@applicant_required
 @require_POST
-@login_required
 def logout_view(request: HttpRequest) -> HttpResponse:
     audience = request.session.get(services.AUDIENCE_KEY, services.APPLICANT)
     services.logout(request)
@@ -97,8 +100,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+@applicant_required
 @require_POST
-@login_required
 def acting_for(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("business", "").strip()
     next_url = services.safe_next(request, request.POST.get("next"))

@@ -182,6 +182,15 @@ class StepForm(forms.Form):
             result[key] = to_json(definition.field_type, self.cleaned_data.get(key))
         return result
 
+    def valid_answers(self) -> dict[str, Any]:
+        """After a failed is_valid(): the answers that did pass, for "save and come back later" (the
+        fields in error keep what was stored before)."""
+        return {
+            key: to_json(self.definitions[key].field_type, value)
+            for key, value in self.cleaned_data.items()
+            if key in self.definitions and self.definitions[key].field_type != T.FILE
+        }
+
     def uploads(self) -> dict[str, CheckedUpload]:
         """File-field key → checked upload, for the files sent with this post (call after is_valid())."""
         return {

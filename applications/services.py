@@ -319,11 +319,13 @@ def save_step(
     answers: Mapping[str, Any],
     uploads: Mapping[str, Any],
     version: int | None,
+    complete: bool = True,
 ) -> Application:
-    """Store one step's answers and documents (a draft saves on every step)."""
+    """Store one step's answers and documents (a draft saves on every step). `complete=False` keeps the
+    step marked as unfinished (saved half way, to come back later)."""
     stored: list[ApplicationDocument] = []
     try:
-        return _save_step(application, user, step, answers, uploads, version, stored)
+        return _save_step(application, user, step, answers, uploads, version, stored, complete)
     except BaseException:
         # Files are not transactional: delete what this failed save wrote.
         for document in stored:
@@ -331,7 +333,7 @@ def save_step(
         raise
 
 
-def _save_step(application, user, step, answers, uploads, version, stored) -> Application:
+def _save_step(application, user, step, answers, uploads, version, stored, complete) -> Application:
     with transaction.atomic():
         locked = _lock_for_edit(application, version)
         allowed = editable_keys(locked, step)
@@ -356,7 +358,7 @@ def _save_step(application, user, step, answers, uploads, version, stored) -> Ap
             stored.append(_store_document(locked, user, documents[key], upload))
             changed.append(key)
         locked.answers = merged
-        if step.key not in locked.completed_steps:
+        if complete and step.key not in locked.completed_steps:
             locked.completed_steps = [*locked.completed_steps, step.key]
         locked.version += 1
         if locked.status == Status.DRAFT:

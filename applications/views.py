@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import services as account_services
 from accounts.selectors import acting_business, businesses_of
 from applications import selectors, services
 from applications.form_builder import build_step_form, display_answer
@@ -48,10 +49,8 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 
 def _first_step_url(application: Application) -> str:
-    steps = _steps(application)
-    if len(steps) > 2:
-        return _url("tasks", application)
-    return _url("step", application, step=steps[0].key)
+    # Straight into the first question: the task list stays one link away for longer forms.
+    return _url("step", application, step=_steps(application)[0].key)
 
 
 # --- page 2: the portal -------------------------------------------------------------------------------------
@@ -98,24 +97,35 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         consent_url = reverse("privacy:consent")
         return HttpResponseRedirect(f"{consent_url}?{urlencode({'next': request.get_full_path()})}")
     service, offered = _chosen_service(request, licence_type)
+    businesses = list(businesses_of(request.user)[:50])
     business = acting_business(request)
+    if business is None and len(businesses) == 1 and request.method == "GET":
+        business = businesses[0]  # the only business this person can act for: chosen for them
     draft = (
         services.open_draft(request.user, licence_type, service, business) if service or not offered else None
     )
     if request.method == "POST":
-        if offered and service is None:
-            messages.error(request, _("Choose which service you are applying for."))
+        chosen = (request.POST.get("business") or "self")[:20]
+        try:
+            business = account_services.set_acting_for(
+                request, None if chosen == "self" or not businesses else int(chosen)
+            )
+        except (ValueError, LookupError):
+            messages.error(request, _("Choose one of your businesses."))
         else:
-            try:
-                application = services.start_application(
-                    request.user, licence_type, service=service, business=business
-                )
-            except services.ConsentRequired:
-                return HttpResponseRedirect(reverse("privacy:consent"))
-            except services.ApplicationError as exc:
-                messages.error(request, exc.message)
+            if offered and service is None:
+                messages.error(request, _("Choose which service you are applying for."))
             else:
-                return HttpResponseRedirect(_first_step_url(application))
+                try:
+                    application = services.start_application(
+                        request.user, licence_type, service=service, business=business
+                    )
+                except services.ConsentRequired:
+                    return HttpResponseRedirect(reverse("privacy:consent"))
+                except services.ApplicationError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    return HttpResponseRedirect(_first_step_url(application))
     return render(
         request,
         "applications/start.html",
@@ -124,7 +134,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             "service": service,
             "services_offered": offered,
             "business": business,
-            "businesses": list(businesses_of(request.user)[:50]),
+            "businesses": businesses,
             "draft": draft,
             "form": catalog.published_form(licence_type),
         },
@@ -206,15 +216,18 @@ def step(request: HttpRequest, public_id, step: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = build_step_form(current, data=request.POST, files=request.FILES, **kwargs)
-        if form.is_valid():
+        valid = form.is_valid()
+        leaving = "save_and_exit" in request.POST
+        if valid or leaving:
             try:
                 services.save_step(
                     application,
                     request.user,
                     current,
-                    answers=form.answers(),
+                    answers=form.answers() if valid else form.valid_answers(),
                     uploads=form.uploads(),
                     version=_posted_version(request),
+                    complete=valid,
                 )
             except services.StalePage as exc:
                 messages.warning(request, exc.message)
@@ -222,9 +235,17 @@ def step(request: HttpRequest, public_id, step: str) -> HttpResponse:
             except services.NotEditable as exc:
                 messages.error(request, exc.message)
                 return HttpResponseRedirect(_url("detail", application))
-            if "save_and_exit" in request.POST:
-                application.refresh_from_db()
-                messages.success(request, _("Your answers are saved. You can continue from your portal."))
+            if leaving:
+                if valid:
+                    messages.success(request, _("Your answers are saved. You can continue from your portal."))
+                else:
+                    messages.warning(
+                        request,
+                        _(
+                            "What you entered is saved, except the answers that still need correcting. "
+                            "You can continue from your portal."
+                        ),
+                    )
                 return HttpResponseRedirect(reverse("applications:dashboard"))
             if returning_to_check or index == len(steps) - 1:
                 return HttpResponseRedirect(_url("check", application))

@@ -22,6 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from esb.access import public
+
 logger = logging.getLogger(__name__)
 
 # The whole response comes back within about this many seconds, whatever hangs.
@@ -118,6 +120,7 @@ def run_checks(deadline: float = DEADLINE_SECONDS) -> dict[str, str]:
     return results
 
 
+@public
 @csrf_exempt  # probes send no CSRF token; only GET/HEAD are answered anyway (405 otherwise)
 @never_cache
 @require_safe

@@ -1,19 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from esb import views
+from esb.access import public
 from esb.health import health
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("branding.css", views.branding_css, name="branding-css"),
     path("health", health, name="health"),
-    # Public: the language switch (Django's set_language; refuses an external `next`).
-    path("i18n/", include("django.conf.urls.i18n")),
-    # Public: the JavaScript translation catalogue.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The language switch (Django's set_language; refuses an external `next`).
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("jsi18n/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("services/", include("licensing.urls")),
     path("lookups/", include("registry.urls")),

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from esb.access import public
 from sandbox.camdigikey import crypto, services
 from sandbox.camdigikey.keys import signing_material
 from sandbox.camdigikey.models import ClientApp, DemoIdentity, LoginToken
@@ -60,6 +61,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+@public
 @csrf_exempt  # machine-to-machine: authenticated by the envelope's HMAC, not by a browser session
 @require_POST
 def api(request: HttpRequest, operation: str) -> JsonResponse:
@@ -93,6 +95,7 @@ def api(request: HttpRequest, operation: str) -> JsonResponse:
     return _sealed(client, {"error": 0, "message": "Successfully", "data": data})
 
 
+@public
 @require_GET
 def certificates(request: HttpRequest) -> JsonResponse:
     """The token signer's chain, leaf first (a plain GET: certificates are public)."""
@@ -125,6 +128,7 @@ def _problem(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # Public: reached by the person's browser from the loginUrl; the login token is the credential.
+@public
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:

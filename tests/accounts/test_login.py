@@ -47,9 +47,9 @@ def test_the_button_redirects_to_camdigikey_with_a_random_state_kept_in_the_sess
 
 
 @pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
-def test_a_foreign_next_url_is_replaced_by_the_home_page(client, fake_camdigikey, evil):
+def test_a_foreign_next_url_is_replaced_by_the_applicant_portal(client, fake_camdigikey, evil):
     client.post("/accounts/login/", {"next": evil})
-    assert client.session["esb_camdigikey_pending"]["next"] == "/"
+    assert client.session["esb_camdigikey_pending"]["next"] == "/portal/"
     page = client.get("/accounts/login/", {"next": evil})
     assert evil not in page.content.decode()
 

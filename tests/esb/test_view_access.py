@@ -1,0 +1,32 @@
+"""Every URL of the portal says who may open it: a view without an explicit access marker
+(`esb.access.public` or `esb.access.applicant_required`) fails this test. The back-office is the admin site,
+whose views check permissions themselves."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from esb.access import APPLICANT, PUBLIC
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace, pattern.callback
+
+
+def test_every_view_has_an_explicit_access_marker():
+    unmarked = []
+    for route, namespace, view in _walk(get_resolver().url_patterns):
+        if namespace == "admin":
+            continue
+        if getattr(view, "esb_access", None) not in (PUBLIC, APPLICANT):
+            unmarked.append(f"/{route} ({view.__module__}.{getattr(view, '__name__', view)})")
+    assert not unmarked, "views without an access marker:\n" + "\n".join(unmarked)
+
+
+def test_applicant_views_send_anonymous_visitors_to_login(client):
+    response = client.get("/portal/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/portal/")
