@@ -251,6 +251,7 @@ def step(request: HttpRequest, public_id, step: str) -> HttpResponse:
                 return HttpResponseRedirect(_url("check", application))
             return HttpResponseRedirect(_url("step", application, step=steps[index + 1].key))
         status = 400
+        form = _keep_what_was_valid(request, application, current, form)
     else:
         form = build_step_form(current, **kwargs)
     return render(
@@ -268,6 +269,32 @@ def step(request: HttpRequest, public_id, step: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _keep_what_was_valid(request: HttpRequest, application: Application, step, form):
+    """A post with errors still keeps its valid files and answers (a person should not have to choose the
+    same three photos again because a date was mistyped). Returns the form to show again: the same errors,
+    with the kept files now listed as current."""
+    answers, uploads = form.valid_answers(), form.uploads()
+    if not uploads and all(application.answers.get(k) == v for k, v in answers.items()):
+        return form
+    try:
+        services.save_step(
+            application,
+            request.user,
+            step,
+            answers=answers,
+            uploads=uploads,
+            version=_posted_version(request),
+            complete=False,
+        )
+    except services.ApplicationError:
+        return form
+    application.refresh_from_db()
+    shown = build_step_form(step, data=request.POST, **_form_kwargs(application, step))
+    shown._errors = form.errors
+    shown.cleaned_data = {}
+    return shown
 
 
 # --- page 5: check your answers -----------------------------------------------------------------------------

@@ -17,10 +17,21 @@ from applications.models import Application, Status
 from licensing.selectors import licence_type_by_code
 from registry.models import Business, Person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG_HEADER_ONLY = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 AXE = Axe()
 
 
@@ -154,21 +165,17 @@ def test_free_service_end_to_end(browser, portal, language):
         {"name": "id.pdf", "mimeType": "application/pdf", "buffer": PNG}
     )
     page.locator("#id_doc_premises_photos").set_input_files(
-        {"name": "premises.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        {"name": "premises.png", "mimeType": "image/png", "buffer": PNG}
     )
     page.locator("#id_doc_product_photos").set_input_files(
-        {"name": "products.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        {"name": "products.png", "mimeType": "image/png", "buffer": PNG}
     )
     journey.click(page.get_by_test_id("save-continue"))
     assert page.get_by_role("alert").count() >= 1
+    # The two valid photos were kept: only the refused file is asked for again.
+    assert page.get_by_text("products.png").count() >= 1
     page.locator("#id_doc_national_id").set_input_files(
         {"name": "id-card.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.locator("#id_doc_premises_photos").set_input_files(
-        {"name": "premises.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.locator("#id_doc_product_photos").set_input_files(
-        {"name": "products.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     journey.click(page.get_by_test_id("save-continue"))
 

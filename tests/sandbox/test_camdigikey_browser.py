@@ -10,7 +10,7 @@ import pytest
 from accounts.camdigikey.client import get_client
 from sandbox.camdigikey.testing import use_live_sandbox
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.mark.parametrize(("language", "width"), [("km", 320), ("en", 1280)])
