@@ -105,11 +105,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         services.open_draft(request.user, licence_type, service, business) if service or not offered else None
     )
     if request.method == "POST":
-        chosen = (request.POST.get("business") or "self")[:20]
+        chosen = (request.POST.get("business") or "")[:20]
         try:
-            business = account_services.set_acting_for(
-                request, None if chosen == "self" or not businesses else int(chosen)
-            )
+            if chosen:  # the page offers the choice only to people who act for businesses
+                business = account_services.set_acting_for(request, None if chosen == "self" else int(chosen))
+            elif business is None and len(businesses) == 1:
+                business = account_services.set_acting_for(request, businesses[0].pk)
         except (ValueError, LookupError):
             messages.error(request, _("Choose one of your businesses."))
         else:

@@ -239,3 +239,18 @@ def test_discard_draft(applicant_client, applicant, business, free_service):
     applicant_client.post(url("discard", application))
     assert applicant_client.get(url("detail", application)).status_code == 404
     assert services.open_draft(applicant, free_service, None, business) is None
+
+
+def test_start_applies_for_the_chosen_business_only_if_it_is_theirs(
+    applicant_client, applicant, business, stranger, free_service
+):
+    from registry.models import Business
+
+    other = Business.objects.exclude(pk=business.pk).first()
+    start = reverse("applications:start", args=[free_service.code])
+    response = applicant_client.post(start, {"business": str(other.pk)})
+    assert response.status_code == 200 and not Application.objects.filter(applicant=applicant).exists()
+    response = applicant_client.post(start, {"business": "self"})
+    assert Application.objects.get(applicant=applicant).business is None
+    response = applicant_client.post(start, {"business": str(business.pk)})
+    assert Application.objects.filter(applicant=applicant, business=business).exists()
