@@ -79,7 +79,8 @@ class Dashboard:
 
 def dashboard(user, business) -> Dashboard:
     """The applicant's portal for the business acted for (or their own applications without a business)."""
-    qs = visible_to(user).select_related("licence_type__institution", "service")
+    # The answers are an encrypted document: not needed for a list, and decrypting them is the costly part.
+    qs = visible_to(user).select_related("licence_type__institution", "service").defer("answers")
     qs = qs.filter(business=business) if business is not None else qs.filter(business__isnull=True)
     board = Dashboard(business=business)
     for application in qs.order_by("-updated_at")[:500]:

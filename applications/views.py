@@ -27,6 +27,8 @@ from licensing.models import LicenceService
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentPurpose
 
+_AUTO_ACTING_KEY = "esb_acting_for_offered"
+
 
 def _application(request: HttpRequest, public_id) -> Application:
     application = selectors.for_applicant(request.user, public_id)
@@ -61,6 +63,13 @@ def _first_step_url(application: Application) -> str:
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     business = acting_business(request)
+    if business is None and not request.session.get(_AUTO_ACTING_KEY):
+        # Someone who acts for exactly one business is shown that business's portal the first time; a
+        # later choice of "Myself" in the header then sticks.
+        request.session[_AUTO_ACTING_KEY] = True
+        only = list(businesses_of(request.user)[:2])
+        if len(only) == 1:
+            business = account_services.set_acting_for(request, only[0].pk)
     board = selectors.dashboard(request.user, business)
     return render(
         request,
@@ -68,6 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": board,
             "business": business,
+            "businesses": list(businesses_of(request.user)[:20]),
             "has_businesses": businesses_of(request.user).exists(),
             "status_choices": Status.choices,
         },

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from esb.access import public
 from licensing import selectors
+from licensing.formatting import format_fee, format_validity, format_working_days
 from licensing.models import LicenceService, LicenceType
-from licensing.models.catalog import CATALOG_CODE_VALIDATOR, SAFE_MIME_TYPES, Currency
+from licensing.models.catalog import CATALOG_CODE_VALIDATOR, SAFE_MIME_TYPES
 
 PAGE_SIZE = 20
 # A search longer than this is not a search a person typed; cutting it keeps the query plan small.
@@ -36,40 +34,6 @@ _FORMAT_LABELS = dict(SAFE_MIME_TYPES)
 def _clean_text(value: str | None, limit: int) -> str:
     # PostgreSQL refuses NUL in a string literal: control characters must go before any query.
     return " ".join(_CONTROL.sub(" ", value or "")[: limit * 2].split())[:limit]
-
-
-def _grouped(amount: Decimal, decimals: int) -> str:
-    # Django's Khmer formats name the separators (CLDR: "." groups, "," marks decimals) but set no
-    # grouping size, so `number_format` would print 800000: group by three here, separators from the locale.
-    text = f"{amount:,.{decimals}f}"
-    thousand, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
-    return "".join(thousand if ch == "," else decimal if ch == "." else ch for ch in text)
-
-
-def format_fee(amount: Decimal | None, currency: str) -> str:
-    """A fee as a reader expects it: "Free", "200,000 riels", "US$100" (grouping of the active language)."""
-    if not amount:
-        return _("Free")
-    decimals = 0 if amount == amount.to_integral_value() else 2
-    value = _grouped(amount, decimals)
-    if currency == Currency.USD:
-        return _("US$%(amount)s") % {"amount": value}
-    if currency == Currency.KHR:
-        return _("%(amount)s riels") % {"amount": value}
-    return f"{value} {currency}"
-
-
-def format_working_days(days: int) -> str:
-    return ngettext("%(count)s working day", "%(count)s working days", days) % {"count": days}
-
-
-def format_validity(months: int | None) -> str:
-    if not months:
-        return _("Does not expire")
-    if months % 12 == 0:
-        years = months // 12
-        return ngettext("%(count)s year", "%(count)s years", years) % {"count": years}
-    return ngettext("%(count)s month", "%(count)s months", months) % {"count": months}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,10 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return localized(self.name_km, self.name_en)
 
+    @property
+    def name(self) -> str:
+        return localized(self.name_km, self.name_en)
+
 
 class Department(models.Model):
     institution = models.ForeignKey(
@@ -55,4 +59,8 @@ class Department(models.Model):
         constraints = [models.UniqueConstraint(fields=["institution", "code"], name="department_code_unique")]
 
     def __str__(self) -> str:
+        return localized(self.name_km, self.name_en)
+
+    @property
+    def name(self) -> str:
         return localized(self.name_km, self.name_en)
