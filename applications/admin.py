@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from unfold.admin import TabularInline
 
 from accounts.admin_scoping import ScopedAdminMixin
@@ -75,14 +75,15 @@ class ApplicationAdmin(ScopedAdminMixin, ReadOnlyLogAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         application = self.get_queryset(request).filter(pk=object_id).select_related("business").first()
         if application is not None and response.status_code == 200:
+            from privacy.models import AccessorKind, AccessPurpose
             from privacy.services import record_access
 
             record_access(
                 accessor_label=request.user.get_full_name() or request.user.get_username(),
-                accessor_kind="OFFICER",
+                accessor_kind=AccessorKind.OFFICER,
                 accessor_user=request.user,
-                purpose="review",
-                what=str(_("application")),
+                purpose=AccessPurpose.REVIEW,
+                what=gettext_noop("application and its documents"),
                 subject_user=application.applicant,
                 subject_business=application.business,
                 object_ref=application.reference or "",

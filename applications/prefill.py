@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from esb.crypto import lookup_hash
 from registry.models import Business, BusinessRole, Person
 from registry.selectors import people_of_business
@@ -139,10 +141,12 @@ def resolve(fields: Iterable, *, user, business: Business | None) -> Prefill:
         if value is not None and value != "":
             result.values[form_field.key] = value
             result.sources[form_field.key] = source
+    # Stored as written here and translated when shown (privacy/my_data.html), so the log reads in the
+    # language of whoever looks at it.
     labels = {
-        "business": "business registry record",
-        "owner": "owner's person registry record",
-        "representative": "representative's person registry record",
+        "business": gettext_noop("business registry record"),
+        "owner": gettext_noop("owner's record in the person registry"),
+        "representative": gettext_noop("representative's record in the person registry"),
     }
     result.records_read = [(labels[subject], business) for subject in sorted(read)]
     return result

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from applications import prefill as prefill_resolver
 from applications.calendar import add_working_days
@@ -36,7 +36,7 @@ from esb import audit
 from licensing import selectors as catalog
 from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
-from privacy.models import ConsentPurpose
+from privacy.models import AccessorKind, AccessPurpose, ConsentPurpose
 
 Actor = ApplicationEvent.ActorKind
 
@@ -274,9 +274,9 @@ def start_application(user, licence_type, *, service=None, business=None) -> App
         _event(application, ApplicationEvent.Kind.CREATED, "created", actor=user, actor_kind=Actor.APPLICANT)
         for what, subject_business in found.records_read:
             privacy_services.record_access(
-                accessor_label="ESB Portal — once-only prefill",
-                accessor_kind="SYSTEM",
-                purpose="prefill",
+                accessor_label=gettext_noop("ESB Portal — once-only prefill"),
+                accessor_kind=AccessorKind.SYSTEM,
+                purpose=AccessPurpose.PREFILL,
                 what=what,
                 subject_user=user,
                 subject_business=subject_business,

@@ -39,7 +39,7 @@ def test_start_prefills_from_the_registries_and_logs_the_access(applicant, busin
     assert application.locked_fields == ["single_id"]
     assert application.draft_expires_at > timezone.now() + datetime.timedelta(days=29)
     access = DataAccess.objects.get(subject_business=business)
-    assert access.subject_user == applicant and access.purpose == "prefill"
+    assert access.subject_user == applicant and access.purpose == "PREFILL"
 
 
 def test_answers_are_encrypted_at_rest(applicant, business, free_service):
