@@ -41,11 +41,13 @@ _HELP_DESK = [
     "portal.view_faq",
 ]
 _EDIT_FAQ = ["portal.view_faq", "portal.add_faq", "portal.change_faq", "portal.delete_faq"]
+# Reading submitted applications of the officer's institution (reviewing them comes with the workflow).
+_VIEW_APPLICATIONS = ["applications.view_application"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK],
-    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
-    "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
-    "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG],
+    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_VIEW_APPLICATIONS],
+    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
+    "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
+    "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
     "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
         *_VIEW_REGISTRIES,
@@ -65,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "esb.view_outgoingrequest",
         "portal.*",
         "notifications.view_notification",
+        "privacy.*",
+        *_VIEW_APPLICATIONS,
     ],
 }
 

@@ -1,0 +1,49 @@
+"""Officers read submitted applications of their own institution in the back-office; each look is written
+to the applicant's data-access log. Drafts are the applicant's alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import OfficerAssignment, Role, User
+from privacy.models import DataAccess
+from tests.applications import factories
+from tests.licensing.factories import InstitutionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def officer_at(institution, username="officer") -> User:
+    user = User.objects.create_user(username=username, full_name_en="Officer One", is_staff=True)
+    OfficerAssignment.objects.create(
+        user=user, role=Role.objects.get(code="reception_officer"), institution=institution
+    )
+    return user
+
+
+def test_officer_sees_own_institution_submitted_applications_and_is_logged(
+    client, applicant, business, free_service
+):
+    submitted = factories.submitted(applicant, free_service, business)
+    draft = factories.draft(applicant, free_service)
+    client.force_login(officer_at(free_service.institution))
+
+    changelist = client.get("/backoffice/applications/application/")
+    assert changelist.status_code == 200
+    assert submitted.reference in changelist.content.decode()
+    assert client.get(f"/backoffice/applications/application/{draft.pk}/change/").status_code in (302, 404)
+
+    page = client.get(f"/backoffice/applications/application/{submitted.pk}/change/")
+    assert page.status_code == 200
+    access = DataAccess.objects.get(purpose="REVIEW")
+    assert access.subject_user == applicant and access.object_ref == submitted.reference
+
+
+def test_officer_of_another_institution_sees_nothing(client, applicant, business, free_service):
+    submitted = factories.submitted(applicant, free_service, business)
+    client.force_login(officer_at(InstitutionFactory(), username="elsewhere"))
+    changelist = client.get("/backoffice/applications/application/")
+    assert submitted.reference not in changelist.content.decode()
+    page = client.get(f"/backoffice/applications/application/{submitted.pk}/change/")
+    assert page.status_code in (302, 404)
+    assert not DataAccess.objects.filter(purpose="REVIEW").exists()
