@@ -4,26 +4,16 @@ whether the email went out."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from esb.admin import AuditedModelAdmin
+from esb.admin import ReadOnlyLogAdmin
 from notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(AuditedModelAdmin):
+class NotificationAdmin(ReadOnlyLogAdmin):
     list_display = ("created_at", "user", "title_en", "read_at", "emailed_at", "email_error")
     list_filter = ("read_at", "emailed_at")
     search_fields = ("title_en", "title_km", "user__username", "dedupe_key")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     show_full_result_count = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

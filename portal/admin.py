@@ -7,7 +7,7 @@ from django.db.models import Avg
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from esb.admin import AuditedModelAdmin
+from esb.admin import AuditedModelAdmin, ReadOnlyLogAdmin
 from portal import services
 from portal.models import FAQ, Feedback, SupportRequest
 
@@ -74,7 +74,7 @@ class SupportRequestAdmin(AuditedModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AuditedModelAdmin):
+class FeedbackAdmin(ReadOnlyLogAdmin):
     list_display = ("created_at", "rating", "page", "language", "short_comment")
     list_filter = ("rating", "language")
     search_fields = ("comment", "page")
@@ -84,15 +84,6 @@ class FeedbackAdmin(AuditedModelAdmin):
     @admin.display(description=_("comment"))
     def short_comment(self, obj: Feedback) -> str:
         return obj.comment[:80] + ("…" if len(obj.comment) > 80 else "")
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         response = super().changelist_view(request, extra_context=extra_context)
