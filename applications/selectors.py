@@ -6,6 +6,8 @@ registry) and their own applications made without a business; nothing else exist
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -54,6 +56,33 @@ def timeline(application: Application) -> list[ApplicationEvent]:
 
 def revisions(application: Application) -> list[ApplicationRevision]:
     return list(application.revisions.order_by("number"))
+
+
+def version_changes(
+    revisions: list[ApplicationRevision],
+    fields: Mapping[str, FormField],
+    show: Callable[[FormField, object], str],
+) -> list[dict]:
+    """What each resubmitted version changed against the one before: label, before and after as the
+    applicant reads them (`show` renders an answer), or a new document."""
+    changes: list[dict] = []
+    for previous, current in itertools.pairwise(revisions):
+        for key in current.changed_fields:
+            form_field = fields.get(key)
+            if form_field is None or form_field.field_type == "file":
+                label = form_field.label if form_field else key
+                changes.append({"revision": current.number, "label": label, "document": True})
+                continue
+            before, after = previous.answers.get(key), current.answers.get(key)
+            changes.append(
+                {
+                    "revision": current.number,
+                    "label": form_field.label,
+                    "before": show(form_field, before) if before not in (None, "") else "",
+                    "after": show(form_field, after) if after not in (None, "") else "",
+                }
+            )
+    return changes
 
 
 def documents(application: Application, *, current_only: bool = True) -> list[ApplicationDocument]:

@@ -5,7 +5,6 @@ applications the person may see (anything else is a 404)."""
 
 from __future__ import annotations
 
-import itertools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -411,23 +410,7 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     application = _application(request, public_id)
     fields = {f.key: f for step in _steps(application) for f in step.fields.all()}
     revisions = selectors.revisions(application)
-    changes = []
-    for previous, current in itertools.pairwise(revisions):
-        for key in current.changed_fields:
-            form_field = fields.get(key)
-            if form_field is None or form_field.field_type == "file":
-                label = form_field.label if form_field else key
-                changes.append({"revision": current.number, "label": label, "document": True})
-                continue
-            before, after = previous.answers.get(key), current.answers.get(key)
-            changes.append(
-                {
-                    "revision": current.number,
-                    "label": form_field.label,
-                    "before": display_answer(form_field, before) if before not in (None, "") else "",
-                    "after": display_answer(form_field, after) if after not in (None, "") else "",
-                }
-            )
+    changes = selectors.version_changes(revisions, fields, display_answer)
     return render(
         request,
         "applications/detail.html",
