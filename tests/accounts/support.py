@@ -1,8 +1,9 @@
 """Helpers for login, roles and scoping tests.
 
-`fake_camdigikey` replaces the CamDigiKey client used by `accounts.services` with an in-memory fake that
-implements the client interface (accounts/camdigikey/client.py): unit tests of the login flow do not need the
-sandbox. The real-HTTP end-to-end path is tested against the sandbox separately.
+`fake_camdigikey` replaces the CamDigiKey identity provider (accounts.identity_providers, through
+`identity_providers.override`) with one whose client is an in-memory fake implementing the client interface
+(`IdentityClient`): unit tests of the login flow do not need the sandbox. The real-HTTP end-to-end path
+is tested against the sandbox separately.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 from urllib.parse import parse_qs, urlsplit
 
 from accounts.camdigikey.client import LoginToken, UserProfile
+from accounts.identity_providers import IdentityProvider
 from accounts.models import Role
 
 _counter = itertools.count(1)
@@ -107,3 +109,15 @@ def role(code: str) -> Role:
 
 def replace_profile(profile: UserProfile, **changes) -> UserProfile:
     return dataclasses.replace(profile, **changes)
+
+
+class FakeProvider(IdentityProvider):
+    """An identity provider serving one given client (for `identity_providers.override`)."""
+
+    verbose_name = "fake CamDigiKey"
+
+    def __init__(self, client: FakeCamDigiKeyClient) -> None:
+        self._client = client
+
+    def client(self) -> FakeCamDigiKeyClient:
+        return self._client
