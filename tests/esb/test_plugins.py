@@ -92,7 +92,7 @@ def test_the_system_check_reports_each_problem_of_each_plugin():
 
 def test_the_check_is_registered_and_sees_the_domain_registries(settings, tmp_path):
     names = {registry.name for registry in all_registries()}
-    assert "identity providers" in names
+    assert {"identity providers", "prefill sources"} <= names
     assert plugin_configuration in checks.registry.registry.get_checks()
     settings.CAMDIGIKEY = {**settings.CAMDIGIKEY, "CA_BUNDLE": str(tmp_path / "missing.pem")}
     errors = [m for m in checks.run_checks() if m.id == "esb.E001"]
