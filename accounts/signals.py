@@ -29,7 +29,7 @@ def audit_password_login(sender, request, user, **kwargs) -> None:
         return  # not a submitted login form (e.g. a test client's force_login)
     if hasattr(request, "session"):
         # The password form is the back-office's break-glass door: officer session rules.
-        begin_session(request, OFFICER)
+        begin_session(request, user, OFFICER)
     audit_login_success(user, method="password", break_glass=True)
 
 

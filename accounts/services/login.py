@@ -134,13 +134,16 @@ def audit_login_failure(
     )
 
 
-def begin_session(request: HttpRequest, audience: str) -> None:
+def begin_session(request: HttpRequest, user: User, audience: str) -> None:
     """Session rules of a fresh login, whichever door it came through: a login lasts at most
-    SESSION_COOKIE_AGE (accounts.middleware), and an officer's session ends with the browser."""
+    SESSION_COOKIE_AGE (accounts.middleware), and an officer's session ends with the browser.
+
+    The rules follow the account, not the door: an officer who logs in through the applicant door carries
+    back-office rights all the same, so they get the officer session there too."""
     request.session.pop(ACTING_FOR_SESSION_KEY, None)
     request.session[LOGIN_AT_KEY] = int(time.time())
     request.session[AUDIENCE_KEY] = audience
-    if audience == OFFICER:
+    if audience == OFFICER or user.is_staff or user.is_superuser:
         # Officers use shared office computers.
         request.session.set_expiry(0)
 
@@ -244,7 +247,7 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
         setattr(user, CAMDIGIKEY_LOGIN_FLAG, True)  # audited below, not by the password-login handler
         auth.login(request, user, backend=SESSION_BACKEND)
         request.session[ACCESS_TOKEN_KEY] = access_token
-        begin_session(request, audience)
+        begin_session(request, user, audience)
         audit_login_success(user, method="camdigikey", audience=audience, created=created)
     return LoginResult(user=user, next_url=pending.get("next") or default_next(audience), created=created)
 
