@@ -95,6 +95,35 @@ def check_assignment(assignment: OfficerAssignment, by: User | None) -> None:
                 raise ValidationError({"institution": _("You can only give roles at your own institution.")})
             if assignment.role.code in OfficerAssignment.NATIONAL_ROLES:
                 raise ValidationError({"role": _("Only a national system administrator can give this role.")})
+            if assignment.institution_id not in scope.whole_institution_ids and (
+                assignment.department_id not in scope.department_ids
+            ):
+                # Limited to departments of this institution: no role reaching beyond them.
+                raise ValidationError({"department": _("You can only give roles in your own department.")})
+        _refuse_widening_own_scope(assignment, by)
+
+
+def _refuse_widening_own_scope(assignment: OfficerAssignment, by: User) -> None:
+    """No one widens their own scope: on their own assignments an administrator may only narrow (add a
+    department limit, deactivate, delete), never give themselves a role, another institution or department,
+    or lift a limit. Superusers have every right already and are exempt."""
+    if by.is_superuser or assignment.user_id != by.pk:
+        return
+    refusal = ValidationError(_("You cannot widen your own roles or scope; ask another administrator."))
+    if assignment.pk is None:
+        raise refusal
+    stored = OfficerAssignment.objects.filter(pk=assignment.pk).values(*_OWN_SCOPE_FIELDS).first()
+    if stored is None:
+        raise refusal
+    if stored["role_id"] != assignment.role_id or stored["institution_id"] != assignment.institution_id:
+        raise refusal
+    if stored["department_id"] is not None and stored["department_id"] != assignment.department_id:
+        raise refusal  # lifting the department limit, or moving it elsewhere
+    if not stored["active"] and assignment.active:
+        raise refusal
+
+
+_OWN_SCOPE_FIELDS = ("role_id", "institution_id", "department_id", "active")
 
 
 _ASSIGNMENT_FIELDS = ("role", "institution", "department", "active")
