@@ -67,6 +67,8 @@ CHAIN_CACHE_VERSION = 1
 class LoginToken:
     login_token: str
     login_url: str
+    # The id (jti) of this login; the authToken of its success callback names it (`login_jti` claim).
+    login_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,17 @@ class CamDigiKeyClient:
         if success_return_url:
             payload["successReturnUrl"] = success_return_url
         data = self._post("login-token", LOGIN_TOKEN_PATH, payload, required=("loginToken", "loginUrl"))
-        return LoginToken(login_token=data["loginToken"], login_url=data["loginUrl"])
+        # The answer came in an authenticated envelope: its claims are CamDigiKey's (no signature check).
+        try:
+            login_id = _text(signature.parse(data["loginToken"]).claims.get("jti"))
+        except CamDigiKeyError:
+            login_id = ""
+        return LoginToken(login_token=data["loginToken"], login_url=data["loginUrl"], login_id=login_id)
+
+    def auth_token_login_id(self, auth_token: str) -> str:
+        """The login (LoginToken.login_id) a success-callback authToken was issued for, from its signed
+        claims ("" when the token names none). Raises InvalidTokenSignature for a forged token."""
+        return _text(self.verify_token_signature(auth_token).claims.get("login_jti"))
 
     def get_user_access_token(self, auth_token: str) -> str:
         """Exchange the single-use authToken of the login callback for a USER access token (a JWT)."""

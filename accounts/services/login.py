@@ -176,6 +176,8 @@ def start_login(request: HttpRequest, next_url: str | None, audience: str = APPL
         raise LoginRefused("bad_login_url", error_message(ValueError()))
     request.session[PENDING_LOGIN_KEY] = {
         "state": state,
+        # the login this browser started: the callback's authToken must name it (complete_login)
+        "login_id": token.login_id,
         "next": safe_next(request, next_url, audience),
         "audience": audience,
         "started": int(time.time()),
@@ -206,6 +208,14 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
 
     client = identity_client()
     try:
+        # The state proves this browser started *a* login; the authToken must answer *that* login, or a
+        # victim's unused token could be replayed here with the attacker's own state.
+        bound_to = client.auth_token_login_id(auth_token)
+        if not pending.get("login_id") or not constant_time_compare(str(pending["login_id"]), bound_to):
+            _audit_failure("auth_token_foreign", "the authToken answers another login", audience=audience)
+            raise LoginRefused(
+                "auth_token_foreign", _("This login was not started here, or was already used.")
+            )
         access_token = client.get_user_access_token(auth_token)
         profile = client.validate_user_token(access_token)
     except cdk_errors.CamDigiKeyError as exc:

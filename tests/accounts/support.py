@@ -49,6 +49,8 @@ class FakeCamDigiKeyClient:
         self.fail: dict[str, Exception] = {}
         self.calls: list[tuple[str, tuple, dict]] = []
         self.revoked: list[str] = []
+        self.auth_logins: dict[str, str] = {}
+        self.last_login_id = ""
 
     def _call(self, name, *args, **kwargs):
         self.calls.append((name, args, kwargs))
@@ -60,8 +62,20 @@ class FakeCamDigiKeyClient:
 
     def get_login_token(self, callback_vars=None, success_return_url=None) -> LoginToken:
         self._call("get_login_token", callback_vars=callback_vars, success_return_url=success_return_url)
-        token = f"login-token-{next(_counter)}"
-        return LoginToken(login_token=token, login_url=f"https://camdigikey.example/auth/login?token={token}")
+        n = next(_counter)
+        token = f"login-token-{n}"
+        self.last_login_id = f"login-{n}"
+        return LoginToken(
+            login_token=token,
+            login_url=f"https://camdigikey.example/auth/login?token={token}",
+            login_id=self.last_login_id,
+        )
+
+    def auth_token_login_id(self, auth_token: str) -> str:
+        """The login an auth token answers: `auth_logins[token]` when a test says so, else the latest login
+        started (the browser's own)."""
+        self._call("auth_token_login_id", auth_token)
+        return self.auth_logins.get(auth_token, self.last_login_id)
 
     def get_user_access_token(self, auth_token: str) -> str:
         self._call("get_user_access_token", auth_token)
