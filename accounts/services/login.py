@@ -152,6 +152,19 @@ def _audit_failure(code: str, detail: str = "", *, user: User | None = None, aud
     audit_login_failure(user=user, reason=detail, method="camdigikey", code=code, audience=audience)
 
 
+def _refused(code: str, message, *, audience: str, detail: str = "") -> LoginRefused:
+    """Audit a refused CamDigiKey login and return the exception to raise."""
+    _audit_failure(code, detail, audience=audience)
+    return LoginRefused(code, message)
+
+
+def _provider_refused(exc: cdk_errors.CamDigiKeyError, audience: str) -> LoginRefused:
+    log.warning("CamDigiKey refused or failed: %s", _error_code(exc))
+    return _refused(
+        _error_code(exc), error_message(exc), audience=audience, detail=getattr(exc, "message", "")
+    )
+
+
 # --- login --------------------------------------------------------------------------------------------------
 
 
@@ -167,13 +180,10 @@ def start_login(request: HttpRequest, next_url: str | None, audience: str = APPL
             callback_vars={"state": state}, success_return_url=_callback_url()
         )
     except cdk_errors.CamDigiKeyError as exc:
-        log.warning("CamDigiKey login token refused: %s", _error_code(exc))
-        _audit_failure(_error_code(exc), getattr(exc, "message", ""), audience=audience)
-        raise LoginRefused(_error_code(exc), error_message(exc)) from exc
+        raise _provider_refused(exc, audience) from exc
     parts = urlsplit(token.login_url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        _audit_failure("bad_login_url", audience=audience)
-        raise LoginRefused("bad_login_url", error_message(ValueError()))
+        raise _refused("bad_login_url", error_message(ValueError()), audience=audience)
     request.session[PENDING_LOGIN_KEY] = {
         "state": state,
         # the login this browser started: the callback's authToken must name it (complete_login)
@@ -191,20 +201,18 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
     # Single use: a replayed callback, or one from another browser, finds nothing to match.
     pending = request.session.pop(PENDING_LOGIN_KEY, None)
     audience = (pending or {}).get("audience", APPLICANT)
+    not_here = _("This login was not started here, or was already used.")
     if not isinstance(pending, dict) or not pending.get("state"):
-        _audit_failure("state_missing", "no login in progress in this browser", audience=audience)
-        raise LoginRefused("state_missing", _("This login was not started here, or was already used."))
-    if not state or not constant_time_compare(str(pending["state"]), str(state)):
-        _audit_failure("state_mismatch", audience=audience)
-        raise LoginRefused("state_mismatch", _("This login was not started here, or was already used."))
-    if time.time() - int(pending.get("started", 0)) > PENDING_LOGIN_MAX_AGE:
-        _audit_failure("state_expired", audience=audience)
-        raise LoginRefused("state_expired", _("The login took too long. Please start again."))
-    if not auth_token:
-        _audit_failure("auth_token_missing", audience=audience)
-        raise LoginRefused(
-            "auth_token_missing", _("CamDigiKey did not send a login token. Please try again.")
+        raise _refused(
+            "state_missing", not_here, audience=audience, detail="no login in progress in this browser"
         )
+    if not state or not constant_time_compare(str(pending["state"]), str(state)):
+        raise _refused("state_mismatch", not_here, audience=audience)
+    if time.time() - int(pending.get("started", 0)) > PENDING_LOGIN_MAX_AGE:
+        raise _refused("state_expired", _("The login took too long. Please start again."), audience=audience)
+    if not auth_token:
+        message = _("CamDigiKey did not send a login token. Please try again.")
+        raise _refused("auth_token_missing", message, audience=audience)
 
     client = identity_client()
     try:
@@ -212,20 +220,15 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
         # victim's unused token could be replayed here with the attacker's own state.
         bound_to = client.auth_token_login_id(auth_token)
         if not pending.get("login_id") or not constant_time_compare(str(pending["login_id"]), bound_to):
-            _audit_failure("auth_token_foreign", "the authToken answers another login", audience=audience)
-            raise LoginRefused(
-                "auth_token_foreign", _("This login was not started here, or was already used.")
-            )
+            detail = "the authToken answers another login"
+            raise _refused("auth_token_foreign", not_here, audience=audience, detail=detail)
         access_token = client.get_user_access_token(auth_token)
         profile = client.validate_user_token(access_token)
     except cdk_errors.CamDigiKeyError as exc:
-        log.warning("CamDigiKey login refused: %s", _error_code(exc))
-        _audit_failure(_error_code(exc), getattr(exc, "message", ""), audience=audience)
-        raise LoginRefused(_error_code(exc), error_message(exc)) from exc
+        raise _provider_refused(exc, audience) from exc
     if not profile.camdigikey_id or not profile.personal_code:
         _revoke_quietly(access_token)
-        _audit_failure("profile_incomplete", audience=audience)
-        raise LoginRefused("profile_incomplete", error_message(ValueError()))
+        raise _refused("profile_incomplete", error_message(ValueError()), audience=audience)
 
     refused: LoginRefused | None = None
     user = None

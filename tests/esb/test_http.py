@@ -167,3 +167,15 @@ def test_no_secret_reaches_the_log(server, caplog):
         assert secret not in caplog.text
     # the partner did get them: redaction is only in what we keep
     assert server.seen[0][3]["Authorization"] == "Bearer AUTH-000"
+
+
+def test_a_service_configuration_comes_from_settings_over_the_callers_defaults(settings):
+    settings.ESB_HTTP_CLIENTS = {
+        "camdx": {"READ_TIMEOUT": 20, "CA_BUNDLE": "/etc/esb/camdx-ca.pem", "CLIENT_CERT": "", "RETRIES": 0}
+    }
+    config = http.config_from_settings("camdx", read_timeout=5, client_cert="/etc/esb/default.crt")
+    assert config.read_timeout == 20 and config.ca_bundle == "/etc/esb/camdx-ca.pem"
+    assert config.client_cert == "/etc/esb/default.crt"  # an empty setting does not erase the default
+    assert config.retries == 0
+    assert http.client_for("camdx", read_timeout=5, client_cert="/etc/esb/default.crt") is http.client(config)
+    assert http.config_from_settings("bakong") == http.ClientConfig("bakong")
