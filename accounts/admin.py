@@ -12,8 +12,9 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from accounts import services
+from accounts.admin_scoping import InServiceAdminMixin
 from accounts.models import LockedLogin, Officer, OfficerAssignment, Role, User
-from accounts.selectors import officer_scope
+from accounts.selectors import officer_scope, scope_queryset
 from esb.admin import AuditedModelAdmin
 from esb.crypto import lookup_hash
 from registry.models.person import mask
@@ -180,10 +181,7 @@ class OfficerAssignmentInline(TabularInline):
     def get_queryset(self, request: HttpRequest):
         # An administrator sees (and edits) only the assignments at the institutions they work for.
         queryset = super().get_queryset(request).select_related("role", "institution", "department")
-        scope = officer_scope(request.user)
-        if scope.is_national:
-            return queryset
-        return queryset.filter(institution_id__in=scope.institution_ids)
+        return scope_queryset(queryset, request.user, "institution")
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -193,18 +191,28 @@ class OfficerAssignmentInline(TabularInline):
         scope = officer_scope(request.user)
         if db_field.name == "role" and not scope.is_national:
             kwargs["queryset"] = Role.objects.exclude(code__in=OfficerAssignment.NATIONAL_ROLES)
-        elif db_field.name == "institution" and not scope.is_national:
-            kwargs["queryset"] = db_field.related_model.objects.filter(pk__in=scope.institution_ids)
+        elif db_field.name == "institution":
+            kwargs["queryset"] = scope_queryset(db_field.related_model.objects.all(), request.user, "pk")
         elif db_field.name == "department":
+            # a department-limited administrator is offered only their own departments
             queryset = db_field.related_model.objects.select_related("institution")
-            if not scope.is_national:
-                queryset = queryset.filter(institution_id__in=scope.institution_ids)
-            kwargs["queryset"] = queryset
+            kwargs["queryset"] = scope_queryset(queryset, request.user, "institution", "pk")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# Shown, never edited: set by registration and by CamDigiKey logins.
+_ACCOUNT_FIELDS = (
+    "username",
+    "masked_personal_code",
+    "camdigikey_id",
+    "last_camdigikey_login",
+    "last_login",
+    "date_joined",
+)
+
+
 @admin.register(Officer)
-class OfficerAdmin(AuditedModelAdmin):
+class OfficerAdmin(InServiceAdminMixin, AuditedModelAdmin):
     """Officers: registered by personal code, given roles at institutions. Every assignment change goes
     through `accounts.services` (validated and audited there)."""
 
@@ -223,28 +231,9 @@ class OfficerAdmin(AuditedModelAdmin):
     search_fields = ("username", "full_name_en", "full_name_km", "email")
     fieldsets = (
         (None, {"fields": ("full_name_km", "full_name_en", "email", "preferred_language", "is_active")}),
-        (
-            _("Account"),
-            {
-                "fields": (
-                    "username",
-                    "masked_personal_code",
-                    "camdigikey_id",
-                    "last_camdigikey_login",
-                    "last_login",
-                    "date_joined",
-                )
-            },
-        ),
+        (_("Account"), {"fields": _ACCOUNT_FIELDS}),
     )
-    readonly_fields = (
-        "username",
-        "masked_personal_code",
-        "camdigikey_id",
-        "last_camdigikey_login",
-        "last_login",
-        "date_joined",
-    )
+    readonly_fields = _ACCOUNT_FIELDS
 
     def get_queryset(self, request: HttpRequest):
         queryset = (
@@ -264,21 +253,6 @@ class OfficerAdmin(AuditedModelAdmin):
         return queryset.filter(is_superuser=False).filter(
             Exists(assignments.filter(institution_id__in=scope.institution_ids)) | ~Exists(assignments)
         )
-
-    def _in_service(self, request: HttpRequest) -> bool:
-        return not officer_scope(request.user).is_empty
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._in_service(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_service(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._in_service(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_service(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # deactivate instead: the audit trail refers to the account

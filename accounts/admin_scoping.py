@@ -36,7 +36,31 @@ def scope_paths_for(model, admin_site) -> tuple[str, str | None] | None:
     return None
 
 
-class ScopedAdminMixin:
+class InServiceAdminMixin:
+    """An officer without an active assignment does not see the model at all (no module, no pages).
+
+    Used alone by admins that filter rows their own way (officers), and by ScopedAdminMixin."""
+
+    def _in_service(self, request: HttpRequest) -> bool:
+        return not officer_scope(request.user).is_empty
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._in_service(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._in_service(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return self._in_service(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._in_service(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._in_service(request) and super().has_delete_permission(request, obj)
+
+
+class ScopedAdminMixin(InServiceAdminMixin):
     scope_institution_path: str = "institution"
     scope_department_path: str | None = None
 
@@ -59,26 +83,6 @@ class ScopedAdminMixin:
         if queryset is None:
             queryset = related._default_manager.using(db)
         return scope_queryset(queryset, request.user, *paths)
-
-    # --- who sees the model at all --------------------------------------------------------------------------
-
-    def _in_service(self, request: HttpRequest) -> bool:
-        return not officer_scope(request.user).is_empty
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._in_service(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_service(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return self._in_service(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_service(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_service(request) and super().has_delete_permission(request, obj)
 
     # --- pages of one object --------------------------------------------------------------------------------
 

@@ -1,19 +1,24 @@
-"""Audit every password (break-glass) login attempt, successful or not.
+"""Audit every password (break-glass) login attempt, successful or not, with the same functions and session
+rules as CamDigiKey logins (accounts/services/login.py).
 
-CamDigiKey logins are audited by `accounts.services.complete_login` itself (it marks the user so the
-`user_logged_in` handler below does not record them twice).
+CamDigiKey logins are audited by `complete_login` itself (it marks the user so the `user_logged_in` handler
+below does not record them twice).
 """
 
 from __future__ import annotations
 
-import time
-
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from esb import audit
+from accounts.services.login import (
+    CAMDIGIKEY_LOGIN_FLAG,
+    OFFICER,
+    audit_login_failure,
+    audit_login_success,
+    begin_session,
+)
 
-CAMDIGIKEY_LOGIN_FLAG = "_esb_camdigikey_login"
+__all__ = ["CAMDIGIKEY_LOGIN_FLAG", "audit_password_login", "audit_password_login_failed"]
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_password_login")
@@ -23,17 +28,9 @@ def audit_password_login(sender, request, user, **kwargs) -> None:
     if request is None or getattr(request, "method", None) != "POST":
         return  # not a submitted login form (e.g. a test client's force_login)
     if hasattr(request, "session"):
-        # Same lifetime rules as CamDigiKey officer logins (accounts.middleware): absolute limit, and the
-        # session ends with the browser.
-        request.session["esb_login_at"] = int(time.time())
-        request.session.set_expiry(0)
-    audit.record(
-        "login.success",
-        user,
-        actor_id=user.pk,
-        actor_label=user.get_username(),
-        after={"method": "password", "break_glass": True},
-    )
+        # The password form is the back-office's break-glass door: officer session rules.
+        begin_session(request, user, OFFICER)
+    audit_login_success(user, method="password", break_glass=True)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.audit_password_login_failed")
@@ -41,10 +38,4 @@ def audit_password_login_failed(sender, credentials, request=None, **kwargs) -> 
     # Django has already replaced the password in `credentials` with a mask; only the user name is kept.
     username = str((credentials or {}).get("username", ""))[:150]
     locked = bool(request is not None and getattr(request, "axes_locked_out", False))
-    audit.record(
-        "login.failed",
-        object_type="accounts.user",
-        object_repr=username,
-        actor_label="",
-        after={"method": "password", "username": username, "locked_out": locked},
-    )
+    audit_login_failure(attempted=username, method="password", username=username, locked_out=locked)

@@ -1,9 +1,13 @@
 """Once-only: the values the government already holds, for the fields a form maps to registry attributes.
 
-`licensing.prefill` declares which attributes exist; this module fetches them for one application: the
-business the applicant acts for (by its Single ID record), its owner and authorised representative (by
-identity), and the applicant's own CamDigiKey profile. Values come back in the JSON shapes the form builder
-stores (applications/form_builder.py): dates as ISO strings, addresses as gazetteer codes.
+`licensing.prefill` declares which attributes exist and the registry of prefill sources. `resolve` asks,
+for each key a form uses, the source that answers it, and assembles one `Prefill` for the application.
+The source registered here, `local-registries`, reads the base registries of this portal: the business the
+applicant acts for (by its Single ID record), its owner and authorised representative (by identity), and
+the applicant's own CamDigiKey profile. CamDX once-only sources register the same way.
+
+Values come back in the JSON shapes the form builder stores (applications/form_builder.py): dates as ISO
+strings, addresses as gazetteer codes.
 """
 
 from __future__ import annotations
@@ -13,25 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from esb.crypto import lookup_hash
+from licensing import prefill as prefill_catalog
 from registry.models import Business, BusinessRole, Person
 from registry.selectors import people_of_business
-
-_PERSON_ATTRIBUTES = {
-    "first_name_km",
-    "last_name_km",
-    "first_name_en",
-    "last_name_en",
-    "gender",
-    "date_of_birth",
-    "nationality",
-    "identity_number",
-    "phone",
-    "email",
-    "address",
-}
 
 
 @dataclass
@@ -115,38 +107,77 @@ class _People:
         return representatives[0] if representatives else None
 
 
+# Stored as written here and translated when shown (privacy/my_data.html), so the log reads in the language
+# of whoever looks at it.
+_RECORD_LABELS = {
+    "business": gettext_noop("business registry record"),
+    "owner": gettext_noop("owner's record in the person registry"),
+    "representative": gettext_noop("representative's record in the person registry"),
+}
+_BUSINESS_ATTRIBUTES = frozenset(
+    key.split(".", 1)[1] for key in prefill_catalog.PREFILL_SOURCES if key.startswith("business.")
+)
+_APPLICANT_ATTRIBUTES = ("full_name_km", "full_name_en", "email", "phone")
+
+
+@prefill_catalog.prefill_sources.register("local-registries")
+class LocalRegistries(prefill_catalog.PrefillPlugin):
+    """The portal's own base registries (business, person) and the applicant's CamDigiKey profile."""
+
+    verbose_name = _("Base registries of this portal")
+    answers = frozenset(
+        {f"business.{attribute}" for attribute in _BUSINESS_ATTRIBUTES}
+        | {
+            f"{subject}.{attribute}"
+            for subject in prefill_catalog.PERSON_SUBJECTS
+            for attribute in prefill_catalog.PERSON_ATTRIBUTE_NAMES
+        }
+        | {f"applicant.{attribute}" for attribute in _APPLICANT_ATTRIBUTES}
+    )
+
+    def fetch(self, keys: Iterable[str], *, user, business: Business | None) -> prefill_catalog.PrefillAnswer:
+        answer = prefill_catalog.PrefillAnswer()
+        people = _People(business, user)
+        read: set[str] = set()
+        for key in keys:
+            subject, attribute = key.split(".", 1)
+            value: Any = None
+            if subject == "business" and business is not None:
+                value = _business_value(business, attribute)
+                read.add("business")
+            elif subject in prefill_catalog.PERSON_SUBJECTS:
+                person = people.owner() if subject == "owner" else people.representative()
+                if person is not None:
+                    value = _person_value(person, attribute)
+                    read.add(subject)
+            elif subject == "applicant":
+                value = _applicant_value(user, attribute)
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            if value is not None and value != "":
+                answer.values[key] = value
+        answer.records_read = [(_RECORD_LABELS[subject], business) for subject in sorted(read)]
+        return answer
+
+
 def resolve(fields: Iterable, *, user, business: Business | None) -> Prefill:
-    """Values for every field with a prefill source that the registries (or the profile) can answer."""
+    """Values for every field with a prefill source that a registered source can answer."""
     result = Prefill()
-    people = _People(business, user)
-    read: set[str] = set()
+    keys_by_source: dict[str, list[str]] = {}
+    fields_by_key: dict[str, list[str]] = {}
     for form_field in fields:
-        source = form_field.prefill_source
-        if not source or "." not in source:
+        key = form_field.prefill_source
+        source = prefill_catalog.source_for(key) if key else None
+        if source is None:
             continue
-        subject, attribute = source.split(".", 1)
-        value: Any = None
-        if subject == "business" and business is not None:
-            value = _business_value(business, attribute)
-            read.add("business")
-        elif subject in ("owner", "representative") and attribute in _PERSON_ATTRIBUTES:
-            person = people.owner() if subject == "owner" else people.representative()
-            if person is not None:
-                value = _person_value(person, attribute)
-                read.add(subject)
-        elif subject == "applicant":
-            value = _applicant_value(user, attribute)
-        if isinstance(value, datetime.date):
-            value = value.isoformat()
-        if value is not None and value != "":
-            result.values[form_field.key] = value
-            result.sources[form_field.key] = source
-    # Stored as written here and translated when shown (privacy/my_data.html), so the log reads in the
-    # language of whoever looks at it.
-    labels = {
-        "business": gettext_noop("business registry record"),
-        "owner": gettext_noop("owner's record in the person registry"),
-        "representative": gettext_noop("representative's record in the person registry"),
-    }
-    result.records_read = [(labels[subject], business) for subject in sorted(read)]
+        if key not in fields_by_key:
+            keys_by_source.setdefault(source.key, []).append(key)
+        fields_by_key.setdefault(key, []).append(form_field.key)
+    for source_key, keys in keys_by_source.items():
+        answer = prefill_catalog.prefill_sources.get(source_key).fetch(keys, user=user, business=business)
+        for key, value in answer.values.items():
+            for field_key in fields_by_key.get(key, ()):
+                result.values[field_key] = value
+                result.sources[field_key] = key
+        result.records_read.extend(answer.records_read)
     return result

@@ -8,6 +8,9 @@ class EsbConfig(AppConfig):
     name = "esb"
     verbose_name = _("System")
 
+    def ready(self) -> None:
+        from esb import checks  # noqa: F401  (registers the plugin configuration check)
+
 
 class BackofficeAdminConfig(admin_apps.AdminConfig):
     """The Django admin, served as the themed back-office at /backoffice/."""

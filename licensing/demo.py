@@ -844,20 +844,27 @@ def _catalog() -> list[ServiceSpec]:
                     "ព័ត៌មានរោងជាង",
                     "Workshop",
                     [
-                        F("workshop_name_km", "text", "ឈ្មោះរោងជាង (ខ្មែរ)", "Workshop name (Khmer)"),
+                        F(
+                            "workshop_name_km",
+                            "text",
+                            "ឈ្មោះរោងជាង (ខ្មែរ)",
+                            "Workshop name (Khmer)",
+                            prefill="business.name_km",
+                        ),
                         F(
                             "workshop_name_en",
                             "text",
                             "ឈ្មោះរោងជាង (ឡាតាំង)",
                             "Workshop name (Latin)",
                             required=False,
+                            prefill="business.name_en",
                         ),
                         F(
                             "workshop_address",
                             "gazetteer_address",
                             "អាសយដ្ឋានរោងជាង",
                             "Workshop address",
-                            prefill="owner.address",
+                            prefill="business.address",
                         ),
                         F(
                             "main_activity",

@@ -1,18 +1,28 @@
-"""The registry attributes a form field may be prefilled from (once-only principle).
+"""The registry attributes a form field may be prefilled from (once-only principle), and the registry of
+prefill sources that answer them.
 
 A service administrator picks a key from this list for a form field; publishing checks that the key is
-declared here and that the field's type can hold the value. Resolving the value (from the registries, the
-CamDX once-only lookup or the applicant's CamDigiKey profile) happens in the application layer; this module
-only declares what exists, so the catalog never depends on how values are fetched.
+declared here and that the field's type can hold the value. Fetching the values is the job of prefill
+source plugins (`prefill_sources`, an `esb.plugins` registry): the local base registries today
+(applications/prefill.py), CamDX once-only lookups next, each registered the same way. This module only
+declares what exists and the plugin interface, so the catalog never depends on how values are fetched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from esb.plugins import Plugin, Registry
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from registry.models import Business
 
 # Field types (mirrors FormField.FieldType values; kept as strings so this module imports no model).
 TEXT, TEXTAREA, NUMBER, DECIMAL, DATE = "text", "textarea", "number", "decimal", "date"
@@ -30,26 +40,44 @@ class PrefillSource:
     choice_values: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PersonAttribute:
+    name: str
+    label: Promise | str
+    field_types: tuple[str, ...]
+    choice_values: tuple[str, ...] = ()
+
+
+# What the person registry knows of a business owner or authorised representative: the one list that the
+# declared keys below and the local registry source (applications/prefill.py) are both built from.
+PERSON_ATTRIBUTES: tuple[PersonAttribute, ...] = (
+    PersonAttribute("first_name_km", _("first name (Khmer)"), (TEXT,)),
+    PersonAttribute("last_name_km", _("last name (Khmer)"), (TEXT,)),
+    PersonAttribute("first_name_en", _("first name (English)"), (TEXT,)),
+    PersonAttribute("last_name_en", _("last name (English)"), (TEXT,)),
+    PersonAttribute("gender", _("gender"), (CHOICE,), choice_values=("FEMALE", "MALE")),
+    PersonAttribute("date_of_birth", _("date of birth"), (DATE,)),
+    PersonAttribute("nationality", _("nationality (country code)"), (TEXT, CHOICE)),
+    PersonAttribute("identity_number", _("ID or passport number"), (TEXT,)),
+    PersonAttribute("phone", _("phone"), (PHONE, TEXT)),
+    PersonAttribute("email", _("email"), (EMAIL, TEXT)),
+    PersonAttribute("address", _("address"), (GAZETTEER_ADDRESS,)),
+)
+PERSON_ATTRIBUTE_NAMES: frozenset[str] = frozenset(attribute.name for attribute in PERSON_ATTRIBUTES)
+PERSON_SUBJECTS = ("owner", "representative")
+
+
 def _person(prefix: str, who: Promise | str) -> list[PrefillSource]:
     """The attributes shared by the business owner and the authorised representative."""
-
-    def src(attr: str, label: Promise | str, *types: str, choice_values: tuple[str, ...] = ()):
-        # format_lazy keeps the label lazy, so it is rendered in the language of each request.
-        full_label = format_lazy(_("{who}: {attribute}"), who=who, attribute=label)
-        return PrefillSource(f"{prefix}.{attr}", full_label, frozenset(types), choice_values)
-
     return [
-        src("first_name_km", _("first name (Khmer)"), TEXT),
-        src("last_name_km", _("last name (Khmer)"), TEXT),
-        src("first_name_en", _("first name (English)"), TEXT),
-        src("last_name_en", _("last name (English)"), TEXT),
-        src("gender", _("gender"), CHOICE, choice_values=("FEMALE", "MALE")),
-        src("date_of_birth", _("date of birth"), DATE),
-        src("nationality", _("nationality (country code)"), TEXT, CHOICE),
-        src("identity_number", _("ID or passport number"), TEXT),
-        src("phone", _("phone"), PHONE, TEXT),
-        src("email", _("email"), EMAIL, TEXT),
-        src("address", _("address"), GAZETTEER_ADDRESS),
+        PrefillSource(
+            f"{prefix}.{attribute.name}",
+            # format_lazy keeps the label lazy, so it is rendered in the language of each request.
+            format_lazy(_("{who}: {attribute}"), who=who, attribute=attribute.label),
+            frozenset(attribute.field_types),
+            attribute.choice_values,
+        )
+        for attribute in PERSON_ATTRIBUTES
     ]
 
 
@@ -91,3 +119,41 @@ def choices() -> list[tuple[str, Promise | str]]:
 
 def compatible_keys(field_type: str) -> list[str]:
     return [source.key for source in _SOURCES if field_type in source.field_types]
+
+
+# --- prefill source plugins -----------------------------------------------------------------------------
+
+
+@dataclass
+class PrefillAnswer:
+    """What one source found: values by declared key, and the registry records it read (a label for the
+    applicant's data-access log, and the business concerned, if any)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    records_read: list[tuple[str, Business | None]] = field(default_factory=list)
+
+
+class PrefillPlugin(Plugin):
+    """A source of prefill values. `answers`: the declared keys it can fetch."""
+
+    answers: frozenset[str] = frozenset()
+
+    def fetch(self, keys: Iterable[str], *, user: User, business: Business | None) -> PrefillAnswer:
+        """Values for those of `keys` it can find for this applicant and business (absent when unknown)."""
+        raise NotImplementedError
+
+    def check_config(self) -> list[str]:
+        undeclared = sorted(self.answers - set(PREFILL_SOURCES))
+        return (
+            [f"answers keys no form can use (not declared in licensing.prefill): {', '.join(undeclared)}"]
+            if undeclared
+            else []
+        )
+
+
+prefill_sources: Registry[PrefillPlugin] = Registry("prefill sources")
+
+
+def source_for(key: str) -> PrefillPlugin | None:
+    """The first registered source that answers `key` (registration order decides between sources)."""
+    return next((plugin for plugin in prefill_sources if key in plugin.answers), None)

@@ -39,7 +39,7 @@ from accounts.camdigikey.errors import (
     ServerError,
     TransportError,
 )
-from esb import outgoing
+from esb import http, outgoing
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ CHAIN_CACHE_VERSION = 1
 class LoginToken:
     login_token: str
     login_url: str
+    # The id (jti) of this login; the authToken of its success callback names it (`login_jti` claim).
+    login_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,25 +121,34 @@ def _int(value: Any) -> int:
         return 0
 
 
+def http_config(config: CamDigiKeyConfig) -> http.ClientConfig:
+    """The HTTP options of a CamDigiKey configuration: equal options share one pooled session."""
+    return http.ClientConfig(
+        SERVICE,
+        connect_timeout=min(config.timeout, http.ClientConfig.connect_timeout),
+        read_timeout=config.timeout,
+        client_cert=config.client_cert,
+        client_key=config.client_key,
+        # the trust store issued at onboarding authenticates the server (TLS) and anchors the signer chain
+        ca_bundle=config.ca_bundle,
+        user_agent="esb-portal-camdigikey/3",
+    )
+
+
 class CamDigiKeyClient:
-    def __init__(self, config: CamDigiKeyConfig | None = None) -> None:
+    """The v3 protocol over `esb.http` (pooled session, timeouts, mTLS, the outgoing-request log)."""
+
+    def __init__(
+        self, config: CamDigiKeyConfig | None = None, http_client: http.HttpClient | None = None
+    ) -> None:
         self.config = config or CamDigiKeyConfig.from_settings()
-        self.config.validate()
         self._envelope = Envelope(
             self.config.client_id, self.config.hmac_key, self.config.aes_secret_key, self.config.aes_iv
         )
-        self._session = requests.Session()
-        self._session.headers.update({"Accept": "application/json", "User-Agent": "esb-portal-camdigikey/3"})
-        if self.config.client_cert:
-            self._session.cert = (self.config.client_cert, self.config.client_key)
-        # the trust store issued at onboarding authenticates the server (TLS) and anchors the signer chain
-        self._session.verify = self.config.ca_bundle or True
+        self.http = http_client or http.client(http_config(self.config))
 
     def __repr__(self) -> str:
         return f"CamDigiKeyClient(base_url={self.config.base_url!r}, client_id={self.config.client_id!r})"
-
-    def close(self) -> None:
-        self._session.close()
 
     # --- the interface -------------------------------------------------------------------------------------
 
@@ -157,7 +168,17 @@ class CamDigiKeyClient:
         if success_return_url:
             payload["successReturnUrl"] = success_return_url
         data = self._post("login-token", LOGIN_TOKEN_PATH, payload, required=("loginToken", "loginUrl"))
-        return LoginToken(login_token=data["loginToken"], login_url=data["loginUrl"])
+        # The answer came in an authenticated envelope: its claims are CamDigiKey's (no signature check).
+        try:
+            login_id = _text(signature.parse(data["loginToken"]).claims.get("jti"))
+        except CamDigiKeyError:
+            login_id = ""
+        return LoginToken(login_token=data["loginToken"], login_url=data["loginUrl"], login_id=login_id)
+
+    def auth_token_login_id(self, auth_token: str) -> str:
+        """The login (LoginToken.login_id) a success-callback authToken was issued for, from its signed
+        claims ("" when the token names none). Raises InvalidTokenSignature for a forged token."""
+        return _text(self.verify_token_signature(auth_token).claims.get("login_jti"))
 
     def get_user_access_token(self, auth_token: str) -> str:
         """Exchange the single-use authToken of the login callback for a USER access token (a JWT)."""
@@ -406,14 +427,16 @@ class CamDigiKeyClient:
                     raise ServerError(f"CamDigiKey answered without {key}", code="malformed_response")
             return data
 
-    def _send(self, call: outgoing.OutgoingCall, method: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, call: outgoing.OutgoingCall, method: str, url: str, **kwargs: Any) -> requests.Response:
+        headers = {"Accept": "application/json"}
         try:
-            response = self._session.request(method, url, timeout=self.config.timeout, **kwargs)
+            response = self.http.request(
+                method, url, operation=call.operation, call=call, headers=headers, **kwargs
+            )
         except requests.Timeout as exc:
             raise TransportError(f"CamDigiKey did not answer within {self.config.timeout:g} s") from exc
         except requests.RequestException as exc:
             raise TransportError(f"CamDigiKey could not be reached ({type(exc).__name__})") from exc
-        call.status_code = response.status_code
         return response
 
     @staticmethod
@@ -436,7 +459,6 @@ class CamDigiKeyClient:
 
 
 def get_client() -> CamDigiKeyClient:
-    """The configured CamDigiKey client (identity-provider registry entry "camdigikey")."""
-    from accounts.identity_providers import get_provider
-
-    return get_provider("camdigikey")
+    """A CamDigiKey client configured from the current settings (protocol-level callers and tests; the login
+    flow asks the identity-provider registry instead, so that another provider can take its place)."""
+    return CamDigiKeyClient()

@@ -1,21 +1,14 @@
-"""The client's configuration: settings.CAMDIGIKEY as a typed, validated value (keys never in its repr)."""
+"""The client's configuration: settings.CAMDIGIKEY as a typed value (keys never in its repr).
+
+The settings are validated once, when they load (esb/settings.py refuses to start with a missing or
+malformed key); this module only reads them.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 
 from django.conf import settings
-
-from accounts.camdigikey.errors import ConfigurationError
-
-
-def b64decode_strict(value: str, setting: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigurationError(f"CAMDIGIKEY[{setting!r}] is not valid base64") from None
 
 
 @dataclass(frozen=True)
@@ -51,20 +44,3 @@ class CamDigiKeyConfig:
             ca_bundle=str(raw.get("CA_BUNDLE", "") or ""),
             timeout=float(raw.get("TIMEOUT", 5.0) or 5.0),
         )
-
-    def validate(self) -> None:
-        """Refuse a configuration the protocol cannot work with, naming the setting (never the value)."""
-        for name in ("base_url", "client_id", "domain", "hmac_key", "aes_secret_key", "aes_iv"):
-            if not getattr(self, name):
-                raise ConfigurationError(f"CAMDIGIKEY[{name.upper()!r}] is empty")
-        if not self.base_url.startswith(("https://", "http://")):
-            raise ConfigurationError("CAMDIGIKEY['BASE_URL'] must be an http(s) URL")
-        if len(b64decode_strict(self.aes_secret_key, "AES_SECRET_KEY")) != 32:
-            raise ConfigurationError("CAMDIGIKEY['AES_SECRET_KEY'] must decode to 32 bytes (AES-256)")
-        if len(b64decode_strict(self.aes_iv, "AES_IV")) != 16:
-            raise ConfigurationError("CAMDIGIKEY['AES_IV'] must decode to 16 bytes")
-        b64decode_strict(self.hmac_key, "HMAC_KEY")
-        if bool(self.client_cert) != bool(self.client_key):
-            raise ConfigurationError("CAMDIGIKEY['CLIENT_CERT'] and ['CLIENT_KEY'] must be set together")
-        if self.timeout <= 0:
-            raise ConfigurationError("CAMDIGIKEY['TIMEOUT'] must be positive")

@@ -160,7 +160,9 @@ def approve_login(login_id: int, identity: DemoIdentity) -> str | LoginProblem:
         return LoginProblem("invalid")
     login.used_at = timezone.now()
     login.save(update_fields=["used_at"])
-    claims = crypto.base_claims(AUTH, AUTH_TOKEN_SECONDS, domain=login.client.domain)
+    # The authToken names the login it answers (the login token's jti), so that the portal can refuse a
+    # token brought back to a login it was not issued for (a stolen token replayed with another state).
+    claims = crypto.base_claims(AUTH, AUTH_TOKEN_SECONDS, domain=login.client.domain, login_jti=login.jti)
     AuthCode.objects.create(
         jti=claims["jti"],
         client=login.client,

@@ -7,9 +7,10 @@ import itertools
 import pytest
 from django.utils import translation
 
+from accounts.identity_providers import CAMDIGIKEY, identity_providers
 from accounts.models import User
 from registry.models import Department, Institution
-from tests.accounts.support import FakeCamDigiKeyClient
+from tests.accounts.support import FakeCamDigiKeyClient, FakeProvider
 
 _counter = itertools.count(1)
 
@@ -23,10 +24,11 @@ def _english(client):
 
 
 @pytest.fixture
-def fake_camdigikey(monkeypatch):
+def fake_camdigikey():
+    """The CamDigiKey provider replaced, through the registry, by one serving an in-memory fake."""
     fake = FakeCamDigiKeyClient()
-    monkeypatch.setattr("accounts.services.get_client", lambda: fake)
-    return fake
+    with identity_providers.override(CAMDIGIKEY, FakeProvider(fake)):
+        yield fake
 
 
 @pytest.fixture

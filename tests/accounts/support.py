@@ -1,8 +1,9 @@
 """Helpers for login, roles and scoping tests.
 
-`fake_camdigikey` replaces the CamDigiKey client used by `accounts.services` with an in-memory fake that
-implements the client interface (accounts/camdigikey/client.py): unit tests of the login flow do not need the
-sandbox. The real-HTTP end-to-end path is tested against the sandbox separately.
+`fake_camdigikey` replaces the CamDigiKey identity provider (accounts.identity_providers, through
+`identity_providers.override`) with one whose client is an in-memory fake implementing the client interface
+(`IdentityClient`): unit tests of the login flow do not need the sandbox. The real-HTTP end-to-end path
+is tested against the sandbox separately.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 from urllib.parse import parse_qs, urlsplit
 
 from accounts.camdigikey.client import LoginToken, UserProfile
+from accounts.identity_providers import IdentityProvider
 from accounts.models import Role
 
 _counter = itertools.count(1)
@@ -47,6 +49,8 @@ class FakeCamDigiKeyClient:
         self.fail: dict[str, Exception] = {}
         self.calls: list[tuple[str, tuple, dict]] = []
         self.revoked: list[str] = []
+        self.auth_logins: dict[str, str] = {}
+        self.last_login_id = ""
 
     def _call(self, name, *args, **kwargs):
         self.calls.append((name, args, kwargs))
@@ -58,8 +62,20 @@ class FakeCamDigiKeyClient:
 
     def get_login_token(self, callback_vars=None, success_return_url=None) -> LoginToken:
         self._call("get_login_token", callback_vars=callback_vars, success_return_url=success_return_url)
-        token = f"login-token-{next(_counter)}"
-        return LoginToken(login_token=token, login_url=f"https://camdigikey.example/auth/login?token={token}")
+        n = next(_counter)
+        token = f"login-token-{n}"
+        self.last_login_id = f"login-{n}"
+        return LoginToken(
+            login_token=token,
+            login_url=f"https://camdigikey.example/auth/login?token={token}",
+            login_id=self.last_login_id,
+        )
+
+    def auth_token_login_id(self, auth_token: str) -> str:
+        """The login an auth token answers: `auth_logins[token]` when a test says so, else the latest login
+        started (the browser's own)."""
+        self._call("auth_token_login_id", auth_token)
+        return self.auth_logins.get(auth_token, self.last_login_id)
 
     def get_user_access_token(self, auth_token: str) -> str:
         self._call("get_user_access_token", auth_token)
@@ -107,3 +123,15 @@ def role(code: str) -> Role:
 
 def replace_profile(profile: UserProfile, **changes) -> UserProfile:
     return dataclasses.replace(profile, **changes)
+
+
+class FakeProvider(IdentityProvider):
+    """An identity provider serving one given client (for `identity_providers.override`)."""
+
+    verbose_name = "fake CamDigiKey"
+
+    def __init__(self, client: FakeCamDigiKeyClient) -> None:
+        self._client = client
+
+    def client(self) -> FakeCamDigiKeyClient:
+        return self._client

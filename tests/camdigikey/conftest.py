@@ -10,8 +10,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from accounts.camdigikey.client import CamDigiKeyClient
+from accounts.camdigikey.client import CamDigiKeyClient, http_config
 from accounts.camdigikey.config import CamDigiKeyConfig
+from esb import http
 from sandbox.camdigikey.testing import use_live_sandbox
 
 
@@ -26,7 +27,9 @@ def config(**changes) -> CamDigiKeyConfig:
 
 
 def client(**changes) -> CamDigiKeyClient:
-    return CamDigiKeyClient(config(**changes))
+    """A client with a session of its own (not the pooled one), so a test may mount a fake transport on it."""
+    cfg = config(**changes)
+    return CamDigiKeyClient(cfg, http_client=http.HttpClient(http_config(cfg)))
 
 
 # --- certificates made on the fly ------------------------------------------------------------------------
@@ -108,6 +111,6 @@ class FakeAdapter(requests.adapters.BaseAdapter):
 
 def fake_transport(camdigikey_client: CamDigiKeyClient, handler) -> FakeAdapter:
     adapter = FakeAdapter(handler)
-    camdigikey_client._session.mount("http://", adapter)
-    camdigikey_client._session.mount("https://", adapter)
+    camdigikey_client.http.session.mount("http://", adapter)
+    camdigikey_client.http.session.mount("https://", adapter)
     return adapter

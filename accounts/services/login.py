@@ -1,7 +1,8 @@
-"""Writes about users: CamDigiKey login and logout, officer registration and role assignments.
+"""Login and logout: CamDigiKey (through the identity-provider registry) and the audit of password
+(break-glass) attempts.
 
-Login (dpi-protocols.md §2.3, Web-to-Web): `start_login` asks CamDigiKey for a login token with a random
-`state` echoed back to our callback and kept in the session; `complete_login` checks that state (the
+CamDigiKey login (dpi-protocols.md §2.3, Web-to-Web): `start_login` asks the provider for a login token with a
+random `state` echoed back to our callback and kept in the session; `complete_login` checks that state (the
 callback's CSRF protection, single use), exchanges the auth token for an access token, validates it, finds or
 creates the local user and only then logs them in. A failure at any step changes nothing but the audit trail.
 """
@@ -12,30 +13,25 @@ import datetime
 import logging
 import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import auth
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from accounts.backends import forget_cached_permissions
 from accounts.camdigikey import errors as cdk_errors
-from accounts.camdigikey.client import UserProfile, get_client
-from accounts.models import OfficerAssignment, Role, User
+from accounts.camdigikey.client import UserProfile
+from accounts.identity_providers import CAMDIGIKEY, IdentityClient, identity_providers
+from accounts.models import User
 from accounts.selectors import ACTING_FOR_SESSION_KEY, user_by_personal_code
-from accounts.signals import CAMDIGIKEY_LOGIN_FLAG
 from esb import audit
-from esb.crypto import lookup_hash
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +50,9 @@ AUDIENCE_KEY = "esb_login_audience"
 PENDING_LOGIN_MAX_AGE = 15 * 60
 # Django's auth.login needs a backend it can reload the user with on later requests.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Set on the user by complete_login, so that the `user_logged_in` handler (accounts.signals) leaves the
+# auditing of that login to complete_login.
+CAMDIGIKEY_LOGIN_FLAG = "_esb_camdigikey_login"
 
 
 class LoginRefused(Exception):
@@ -108,13 +107,61 @@ def _error_code(exc: Exception) -> str:
     return f"{type(exc).__name__}:{code}" if code not in ("", None) else type(exc).__name__
 
 
-def _audit_failure(code: str, detail: str = "", *, user: User | None = None, audience: str = "") -> None:
+def identity_client(provider: str = CAMDIGIKEY) -> IdentityClient:
+    """A provider's client, from the registry (tests swap it with `identity_providers.override`)."""
+    return identity_providers.get(provider).client()
+
+
+# --- the audit of every login door (CamDigiKey here, passwords through accounts.signals) ----------------
+
+
+def audit_login_success(user: User, **details: object) -> None:
+    audit.record("login.success", user, actor_id=user.pk, actor_label=user.get_username(), after=details)
+
+
+def audit_login_failure(
+    *, user: User | None = None, attempted: str = "", reason: str = "", **details: object
+) -> None:
+    """A refused login. Without a known account the row names the attempted user name (if any)."""
     audit.record(
         "login.failed",
         user,
         object_type="accounts.user" if user is None else "",
-        after={"method": "camdigikey", "code": code, "audience": audience},
-        reason=detail[:500],
+        object_repr=attempted if user is None else "",
+        actor_label="" if attempted else None,
+        after=details,
+        reason=reason[:500],
+    )
+
+
+def begin_session(request: HttpRequest, user: User, audience: str) -> None:
+    """Session rules of a fresh login, whichever door it came through: a login lasts at most
+    SESSION_COOKIE_AGE (accounts.middleware), and an officer's session ends with the browser.
+
+    The rules follow the account, not the door: an officer who logs in through the applicant door carries
+    back-office rights all the same, so they get the officer session there too."""
+    request.session.pop(ACTING_FOR_SESSION_KEY, None)
+    request.session[LOGIN_AT_KEY] = int(time.time())
+    request.session[AUDIENCE_KEY] = audience
+    if audience == OFFICER or user.is_staff or user.is_superuser:
+        # Officers use shared office computers.
+        request.session.set_expiry(0)
+
+
+def _audit_failure(code: str, detail: str = "", *, user: User | None = None, audience: str = "") -> None:
+    audit_login_failure(user=user, reason=detail, method="camdigikey", code=code, audience=audience)
+
+
+def _refused(code: str, message, *, audience: str, detail: str = "") -> LoginRefused:
+    """Audit a refused CamDigiKey login and return the exception to raise."""
+    _audit_failure(code, detail, audience=audience)
+    return LoginRefused(code, message)
+
+
+def _provider_refused(exc: cdk_errors.CamDigiKeyError, audience: str) -> LoginRefused:
+    log.warning("CamDigiKey refused or failed: %s", _error_code(exc))
+    return _refused(
+        _error_code(exc), error_message(exc), audience=audience, detail=getattr(exc, "message", "")
     )
 
 
@@ -129,19 +176,18 @@ def start_login(request: HttpRequest, next_url: str | None, audience: str = APPL
         audience = APPLICANT
     state = secrets.token_urlsafe(32)
     try:
-        token = get_client().get_login_token(
+        token = identity_client().get_login_token(
             callback_vars={"state": state}, success_return_url=_callback_url()
         )
     except cdk_errors.CamDigiKeyError as exc:
-        log.warning("CamDigiKey login token refused: %s", _error_code(exc))
-        _audit_failure(_error_code(exc), getattr(exc, "message", ""), audience=audience)
-        raise LoginRefused(_error_code(exc), error_message(exc)) from exc
+        raise _provider_refused(exc, audience) from exc
     parts = urlsplit(token.login_url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        _audit_failure("bad_login_url", audience=audience)
-        raise LoginRefused("bad_login_url", error_message(ValueError()))
+        raise _refused("bad_login_url", error_message(ValueError()), audience=audience)
     request.session[PENDING_LOGIN_KEY] = {
         "state": state,
+        # the login this browser started: the callback's authToken must name it (complete_login)
+        "login_id": token.login_id,
         "next": safe_next(request, next_url, audience),
         "audience": audience,
         "started": int(time.time()),
@@ -155,33 +201,34 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
     # Single use: a replayed callback, or one from another browser, finds nothing to match.
     pending = request.session.pop(PENDING_LOGIN_KEY, None)
     audience = (pending or {}).get("audience", APPLICANT)
+    not_here = _("This login was not started here, or was already used.")
     if not isinstance(pending, dict) or not pending.get("state"):
-        _audit_failure("state_missing", "no login in progress in this browser", audience=audience)
-        raise LoginRefused("state_missing", _("This login was not started here, or was already used."))
-    if not state or not constant_time_compare(str(pending["state"]), str(state)):
-        _audit_failure("state_mismatch", audience=audience)
-        raise LoginRefused("state_mismatch", _("This login was not started here, or was already used."))
-    if time.time() - int(pending.get("started", 0)) > PENDING_LOGIN_MAX_AGE:
-        _audit_failure("state_expired", audience=audience)
-        raise LoginRefused("state_expired", _("The login took too long. Please start again."))
-    if not auth_token:
-        _audit_failure("auth_token_missing", audience=audience)
-        raise LoginRefused(
-            "auth_token_missing", _("CamDigiKey did not send a login token. Please try again.")
+        raise _refused(
+            "state_missing", not_here, audience=audience, detail="no login in progress in this browser"
         )
+    if not state or not constant_time_compare(str(pending["state"]), str(state)):
+        raise _refused("state_mismatch", not_here, audience=audience)
+    if time.time() - int(pending.get("started", 0)) > PENDING_LOGIN_MAX_AGE:
+        raise _refused("state_expired", _("The login took too long. Please start again."), audience=audience)
+    if not auth_token:
+        message = _("CamDigiKey did not send a login token. Please try again.")
+        raise _refused("auth_token_missing", message, audience=audience)
 
-    client = get_client()
+    client = identity_client()
     try:
+        # The state proves this browser started *a* login; the authToken must answer *that* login, or a
+        # victim's unused token could be replayed here with the attacker's own state.
+        bound_to = client.auth_token_login_id(auth_token)
+        if not pending.get("login_id") or not constant_time_compare(str(pending["login_id"]), bound_to):
+            detail = "the authToken answers another login"
+            raise _refused("auth_token_foreign", not_here, audience=audience, detail=detail)
         access_token = client.get_user_access_token(auth_token)
         profile = client.validate_user_token(access_token)
     except cdk_errors.CamDigiKeyError as exc:
-        log.warning("CamDigiKey login refused: %s", _error_code(exc))
-        _audit_failure(_error_code(exc), getattr(exc, "message", ""), audience=audience)
-        raise LoginRefused(_error_code(exc), error_message(exc)) from exc
+        raise _provider_refused(exc, audience) from exc
     if not profile.camdigikey_id or not profile.personal_code:
         _revoke_quietly(access_token)
-        _audit_failure("profile_incomplete", audience=audience)
-        raise LoginRefused("profile_incomplete", error_message(ValueError()))
+        raise _refused("profile_incomplete", error_message(ValueError()), audience=audience)
 
     refused: LoginRefused | None = None
     user = None
@@ -212,21 +259,9 @@ def complete_login(request: HttpRequest, auth_token: str, state: str) -> LoginRe
         # auth.login rotates the session key (no fixation) and keeps the session's other data.
         setattr(user, CAMDIGIKEY_LOGIN_FLAG, True)  # audited below, not by the password-login handler
         auth.login(request, user, backend=SESSION_BACKEND)
-        request.session.pop(ACTING_FOR_SESSION_KEY, None)
         request.session[ACCESS_TOKEN_KEY] = access_token
-        request.session[LOGIN_AT_KEY] = int(time.time())
-        request.session[AUDIENCE_KEY] = audience
-        if audience == OFFICER:
-            # Officers use shared office computers: the session ends with the browser (and after
-            # SESSION_COOKIE_AGE at the latest, accounts.middleware).
-            request.session.set_expiry(0)
-        audit.record(
-            "login.success",
-            user,
-            actor_id=user.pk,
-            actor_label=user.get_username(),
-            after={"method": "camdigikey", "audience": audience, "created": created},
-        )
+        begin_session(request, user, audience)
+        audit_login_success(user, method="camdigikey", audience=audience, created=created)
     return LoginResult(user=user, next_url=pending.get("next") or default_next(audience), created=created)
 
 
@@ -320,7 +355,7 @@ def _parse_date(value: str) -> datetime.date | None:
 
 def _revoke_quietly(access_token: str) -> None:
     try:
-        get_client().logout_access_token(access_token)
+        identity_client().logout_access_token(access_token)
     except cdk_errors.CamDigiKeyError as exc:
         log.warning("CamDigiKey logout failed: %s", _error_code(exc))
 
@@ -336,13 +371,7 @@ def record_error_callback(request: HttpRequest, error_code: str, error_message: 
 def record_refused_password_login(username: str) -> None:
     """A password was posted while break-glass login is off: refused without checking it, but audited."""
     username = str(username)[:150]
-    audit.record(
-        "login.failed",
-        object_type="accounts.user",
-        object_repr=username,
-        actor_label="",
-        after={"method": "password", "username": username, "code": "break_glass_disabled"},
-    )
+    audit_login_failure(attempted=username, method="password", username=username, code="break_glass_disabled")
 
 
 def logout(request: HttpRequest) -> None:
@@ -359,7 +388,7 @@ def end_camdigikey_session(request: HttpRequest) -> None:
     revoked = None
     if token:
         try:
-            get_client().logout_access_token(token)
+            identity_client().logout_access_token(token)
             revoked = True
         except cdk_errors.CamDigiKeyError as exc:
             log.warning("CamDigiKey logout failed: %s", _error_code(exc))
@@ -373,180 +402,3 @@ def end_camdigikey_session(request: HttpRequest) -> None:
             after={"camdigikey_token_revoked": revoked},
         )
     request.session.pop(ACCESS_TOKEN_KEY, None)
-
-
-# --- officers -----------------------------------------------------------------------------------------------
-
-
-def _username_for(full_name_en: str) -> str:
-    base = slugify(full_name_en)[:40] or "officer"
-    return f"{base}-{uuid.uuid4().hex[:6]}"
-
-
-@transaction.atomic
-def register_officer(
-    personal_code: str,
-    *,
-    full_name_km: str = "",
-    full_name_en: str = "",
-    email: str = "",
-    by: User | None,
-    officer: User | None = None,
-) -> User:
-    """Register an officer before their first login: an account without password or CamDigiKey id, found at
-    their first CamDigiKey login through the personal code. `officer`: an unsaved user the back-office form
-    filled in (names, email), saved instead of a new one."""
-    personal_code = (personal_code or "").strip()
-    if not lookup_hash(personal_code):
-        raise ValidationError(
-            {"personal_code": _("Enter the officer's personal code (ID card or passport).")}
-        )
-    if User.objects.filter(personal_code_hash=lookup_hash(personal_code)).exists():
-        raise ValidationError({"personal_code": _("An account with this personal code already exists.")})
-    if not (full_name_km.strip() or full_name_en.strip()) and officer is None:
-        raise ValidationError(_("Give the officer's name in Khmer or in English."))
-    user = officer or User()
-    user.personal_code = personal_code
-    if officer is None:
-        user.full_name_km = full_name_km.strip()
-        user.full_name_en = full_name_en.strip()
-        user.email = email.strip()
-    if not user.username:
-        user.username = _username_for(user.full_name_en or user.full_name_km)
-    user.camdigikey_id = None
-    user.is_staff = True
-    user.is_superuser = False
-    user.is_active = True
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"personal_code": _("An account with this personal code already exists.")}
-        ) from None
-    audit.record(
-        "officer.register",
-        user,
-        after=audit.snapshot(user, exclude=("password", "last_login")),
-        **_actor(by),
-    )
-    return user
-
-
-def _actor(by: User | None) -> dict:
-    if by is None:
-        return {}
-    return {"actor_id": by.pk, "actor_label": by.get_username()}
-
-
-def check_assignment(assignment: OfficerAssignment, by: User | None) -> None:
-    """Raise ValidationError unless the assignment is valid and `by` may give it (forms call it too)."""
-    from accounts.selectors import officer_scope
-
-    assignment.full_clean(exclude=["created_by"])
-    if not assignment.user.is_staff:
-        raise ValidationError(_("Only officers (staff accounts) can be given roles."))
-    if by is not None:
-        scope = officer_scope(by)
-        if not scope.is_national:
-            # An administrator gives roles only where they work, and never national ones.
-            if assignment.institution_id is None or assignment.institution_id not in scope.institution_ids:
-                raise ValidationError({"institution": _("You can only give roles at your own institution.")})
-            if assignment.role.code in OfficerAssignment.NATIONAL_ROLES:
-                raise ValidationError({"role": _("Only a national system administrator can give this role.")})
-
-
-_ASSIGNMENT_FIELDS = ("role", "institution", "department", "active")
-
-
-def _assignment_snapshot(assignment: OfficerAssignment) -> dict:
-    return audit.snapshot(assignment, exclude=("created_at",))
-
-
-@transaction.atomic
-def assign_role(
-    user: User,
-    role: Role | str,
-    institution=None,
-    department=None,
-    *,
-    by: User | None,
-    active: bool = True,
-) -> OfficerAssignment:
-    """Give an officer a role at an institution (optionally one department of it)."""
-    if isinstance(role, str):
-        role = Role.objects.get(code=role)
-    assignment = OfficerAssignment(
-        user=user, role=role, institution=institution, department=department, active=active, created_by=by
-    )
-    check_assignment(assignment, by)
-    assignment.save()
-    audit.record(
-        "officer_assignment.create", assignment, after=_assignment_snapshot(assignment), **_actor(by)
-    )
-    forget_cached_permissions(user)
-    return assignment
-
-
-@transaction.atomic
-def change_assignment(assignment: OfficerAssignment, *, by: User | None, **changes) -> OfficerAssignment:
-    """Change the role, institution, department or active flag of an assignment."""
-    unknown = set(changes) - set(_ASSIGNMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"not an assignment field: {', '.join(sorted(unknown))}")
-    stored = OfficerAssignment.objects.select_for_update().get(pk=assignment.pk)
-    before = _assignment_snapshot(stored)
-    for name, value in changes.items():
-        setattr(assignment, name, value)
-    if by is not None:
-        # The administrator must be allowed to touch the assignment as it was, not only as it becomes.
-        check_assignment(stored, by)
-    check_assignment(assignment, by)
-    assignment.save()
-    b, a = audit.changed_fields(before, _assignment_snapshot(assignment))
-    if b or a:
-        action = (
-            "officer_assignment.deactivate"
-            if set(a) == {"active"} and a["active"] is False
-            else "officer_assignment.change"
-        )
-        audit.record(action, assignment, before=b, after=a, **_actor(by))
-    forget_cached_permissions(assignment.user)
-    return assignment
-
-
-def deactivate_assignment(assignment: OfficerAssignment, *, by: User | None) -> OfficerAssignment:
-    return change_assignment(assignment, by=by, active=False)
-
-
-@transaction.atomic
-def delete_assignment(assignment: OfficerAssignment, *, by: User | None) -> None:
-    if by is not None:
-        check_assignment(OfficerAssignment.objects.get(pk=assignment.pk), by)
-    snapshot, pk = _assignment_snapshot(assignment), str(assignment.pk)
-    assignment.delete()
-    audit.record("officer_assignment.delete", assignment, object_id=pk, before=snapshot, **_actor(by))
-    forget_cached_permissions(assignment.user)
-
-
-# --- acting for a business ----------------------------------------------------------------------------------
-
-
-def set_acting_for(request: HttpRequest, business_id: int | None):
-    """Act for one of the person's businesses (or, with None, as themselves). Returns the business; raises
-    LookupError when the person has no active role in it."""
-    from accounts.selectors import businesses_of
-
-    if business_id is None:
-        request.session.pop(ACTING_FOR_SESSION_KEY, None)
-        request._esb_acting_business = None
-        return None
-    business = businesses_of(request.user).filter(pk=business_id).first()
-    if business is None:
-        raise LookupError(business_id)
-    if request.session.get(ACTING_FOR_SESSION_KEY) != business.pk:
-        request.session[ACTING_FOR_SESSION_KEY] = business.pk
-        audit.record("acting_for.select", business, on_behalf_of=business.single_id)
-    request._esb_acting_business = business
-    return business
