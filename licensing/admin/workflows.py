@@ -48,19 +48,23 @@ class DepartmentsOfTheServiceMixin:
         return field
 
 
+# What an officer configures on a review step, on the version's page and on the step's own page.
+STEP_FIELDS = (
+    "order",
+    "key",
+    "name_km",
+    "name_en",
+    "role",
+    "department",
+    "allowed_actions",
+    "sla_working_days",
+)
+
+
 class WorkflowStepAdminForm(StackedErrorsMixin, forms.ModelForm):
     class Meta:
         model = WorkflowStep
-        fields = (
-            "order",
-            "key",
-            "name_km",
-            "name_en",
-            "role",
-            "department",
-            "allowed_actions",
-            "sla_working_days",
-        )
+        fields = STEP_FIELDS
 
 
 class WorkflowStepInline(DepartmentsOfTheServiceMixin, DefinitionChildInline, StackedInline):
@@ -68,17 +72,7 @@ class WorkflowStepInline(DepartmentsOfTheServiceMixin, DefinitionChildInline, St
     page_model = WorkflowDefinition
     page_institution_path = "licence_type__institution_id"
     form = WorkflowStepAdminForm
-    fields = (
-        "order",
-        "key",
-        "name_km",
-        "name_en",
-        "role",
-        "department",
-        "allowed_actions",
-        "sla_working_days",
-        "checklist_link",
-    )
+    fields = (*STEP_FIELDS, "checklist_link")
     readonly_fields = ("checklist_link",)
     children = (
         "checklist_items",
@@ -111,15 +105,5 @@ class WorkflowStepAdmin(DepartmentsOfTheServiceMixin, DefinitionStepAdmin):
     list_select_related = ("definition__licence_type", "role")
     inlines = (ChecklistItemInline,)
     formfield_overrides = CHECKBOXES
-    fields = (
-        "definition_link",
-        "order",
-        "key",
-        "name_km",
-        "name_en",
-        "role",
-        "department",
-        "allowed_actions",
-        "sla_working_days",
-    )
+    fields = ("definition_link", *STEP_FIELDS)
     list_display = ("definition", "order", "key", "name_en", "role")
