@@ -97,3 +97,25 @@ def test_each_rule_reports_a_breaking_import(tree_copy: Path, module: str, code:
     result = _lint(tree_copy)
     assert result.returncode == 1, result.stdout
     assert expected in result.stdout
+
+
+def test_the_rules_for_payments_apply_as_soon_as_the_app_exists(tree_copy: Path):
+    """`payments` is not built yet; once it is a root package its contracts hold without editing them."""
+    pyproject = tree_copy / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('    "sandbox",\n]', '    "sandbox",\n    "payments",\n]', 1)
+    )
+    payments = tree_copy / "payments"
+    payments.mkdir()
+    (payments / "__init__.py").write_text("")
+    # Allowed: the one service the application exposes.
+    (payments / "services.py").write_text("from applications import services\n")
+    assert _lint(tree_copy).returncode == 0
+
+    # Refused: an application model, and applications depending on payments.
+    (payments / "receipts.py").write_text("from applications.models import Application\n")
+    (tree_copy / "applications" / "probe.py").write_text("import payments.services\n")
+    result = _lint(tree_copy)
+    assert result.returncode == 1
+    assert "payments.receipts -> applications.models" in result.stdout
+    assert "applications.probe -> payments.services" in result.stdout
