@@ -30,9 +30,11 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
-# Recompile translations after editing a .po (standard library only: no gettext tools needed)
+# Recompile translations after editing a .po (polib: no gettext tools needed), then check them: every Khmer
+# entry translated, placeholders kept, compiled catalogs up to date, upstream msgids all present.
 messages: install
 	$(BIN)/python scripts/messages.py compile
+	$(BIN)/python scripts/messages.py check
 
 # Registry lookups at scale (seed first: make run, then manage.py seed_demo_data --businesses 1000000).
 bench-lookups: install

@@ -61,7 +61,16 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return localized(self.full_name_km, self.full_name_en) or self.get_username()
+        return self.get_full_name() or self.get_username()
+
+    def get_full_name(self) -> str:
+        """The person's name in the reader's language, family name first (Cambodian usage).
+
+        The one name every page shows: the portal header (`display_name`) and the back-office's user menu,
+        avatar and history (Django's `get_full_name`, which would otherwise write "first last").
+        """
+        name = localized(self.full_name_km, self.full_name_en)
+        return name or f"{self.last_name} {self.first_name}".strip()
 
 
 class Role(models.Model):

@@ -113,13 +113,19 @@ class Application(models.Model):
     answers = EncryptedJSONField(_("answers"))
     # field key -> registry attribute it was prefilled from (shown as "prefilled from …")
     prefilled = models.JSONField(_("prefilled fields"), default=dict, blank=True)
-    locked_fields = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    locked_fields = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True, verbose_name=_("locked fields")
+    )
     # Step keys the applicant has saved at least once (the task list shows them as done).
-    completed_steps = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    completed_steps = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True, verbose_name=_("completed steps")
+    )
     # Incremented on every saved change: a form posted from an older page is refused (replay, two tabs).
     version = models.PositiveIntegerField(_("version"), default=1)
     revision = models.PositiveSmallIntegerField(_("revision"), default=0)
-    correction_fields = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    correction_fields = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True, verbose_name=_("correction fields")
+    )
     correction_message = models.TextField(_("what to correct"), blank=True)
     fee_amount = models.DecimalField(_("fee"), max_digits=12, decimal_places=2, default=0)
     fee_currency = models.CharField(_("currency"), max_length=3, default="KHR")
@@ -230,8 +236,12 @@ class ApplicationRevision(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("revision"))
     answers = EncryptedJSONField(_("answers"))
-    document_ids = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
-    changed_fields = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    document_ids = ArrayField(
+        models.PositiveIntegerField(), default=list, blank=True, verbose_name=_("documents")
+    )
+    changed_fields = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True, verbose_name=_("changed fields")
+    )
     submitted_at = models.DateTimeField(_("submitted"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")

@@ -8,7 +8,8 @@ from esb.access import public
 from esb.health import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page previews the catalog, so licensing serves it (esb imports no domain app).
+    path("", include("licensing.home_urls")),
     path("branding.css", views.branding_css, name="branding-css"),
     path("health", health, name="health"),
     # The language switch (Django's set_language; refuses an external `next`).

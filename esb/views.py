@@ -1,4 +1,7 @@
-"""Public pages of the shell and the friendly error pages (no stack trace ever reaches a user)."""
+"""The shell's branding stylesheet and the friendly error pages (no stack trace ever reaches a user).
+
+The home page, which previews the catalog, is `licensing.views.home`: `esb` imports no domain app.
+"""
 
 from __future__ import annotations
 
@@ -15,24 +18,6 @@ from esb.access import public
 from esb.branding import palette
 
 logger = logging.getLogger(__name__)
-
-# The home page lists services as a way in, not the whole catalog: the catalog page has the rest.
-HOME_SERVICES_SHOWN = 24
-
-
-@public
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Public landing page: anyone may read it.
-
-    The catalog preview is one query (no prefetch): names and institutions are all it shows.
-    """
-    # Imported here: `esb` sits below the domain apps and must import without them (docs/architecture.md);
-    # the home page is a door, the one place in `esb` that reads the catalog.
-    from licensing.selectors import catalog_services
-
-    services = list(catalog_services().prefetch_related(None)[:HOME_SERVICES_SHOWN])
-    return render(request, "esb/home.html", {"catalog_preview": services})
 
 
 # Public: a stylesheet of colours from settings, no data.

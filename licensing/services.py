@@ -11,11 +11,11 @@ from typing import Literal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from esb import audit
+from esb.versioning import publish_version
 from licensing import validation
 from licensing.models import (
     ChecklistItem,
@@ -199,16 +199,8 @@ def _publish(definition: Definition, user) -> Definition:
     problems = validate_definition(locked)
     if problems:
         raise DefinitionInvalid(problems)
-    now = timezone.now()
-    previous = (
-        model.objects.select_for_update()
-        .filter(licence_type_id=locked.licence_type_id, status=DefinitionStatus.PUBLISHED)
-        .first()
-    )
+    previous = publish_version(locked, by=user)
     if previous is not None:
-        previous.status = DefinitionStatus.RETIRED
-        previous.retired_at = now
-        previous.save(update_fields=["status", "retired_at"])
         audit.record(
             f"licensing.{kind}_retired",
             previous,
@@ -216,10 +208,6 @@ def _publish(definition: Definition, user) -> Definition:
             after={"status": DefinitionStatus.RETIRED, "replaced_by_version": locked.version},
             **_actor(user),
         )
-    locked.status = DefinitionStatus.PUBLISHED
-    locked.published_at = now
-    locked.published_by = user if getattr(user, "pk", None) else None
-    locked.save(update_fields=["status", "published_at", "published_by"])
     audit.record(
         f"licensing.{kind}_published",
         locked,

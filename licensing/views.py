@@ -24,6 +24,8 @@ from licensing.models import LicenceService, LicenceType
 from licensing.models.catalog import CATALOG_CODE_VALIDATOR, SAFE_MIME_TYPES
 
 PAGE_SIZE = 20
+# The home page lists services as a way in, not the whole catalog: the catalog page has the rest.
+HOME_SERVICES_SHOWN = 24
 # A search longer than this is not a search a person typed; cutting it keeps the query plan small.
 MAX_SEARCH_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -75,6 +77,18 @@ def _chosen(value: str, options: list) -> object | None:
     if not wanted:
         return None
     return next((option for option in options if option.code.casefold() == wanted), None)
+
+
+@public
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The portal's landing page (`/`, esb/home.html): a preview of the catalog as the way in.
+
+    Served from here rather than from `esb`, which imports no domain app. The preview is one query
+    (no prefetch): names and institutions are all it shows.
+    """
+    services = list(selectors.catalog_services().prefetch_related(None)[:HOME_SERVICES_SHOWN])
+    return render(request, "esb/home.html", {"catalog_preview": services})
 
 
 @public

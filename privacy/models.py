@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from esb.i18n import localized
+from esb.versioning import ImmutableVersionError, VersionedModel, VersionStatus, version_constraints
 
 
 class ConsentPurpose(models.TextChoices):
@@ -27,84 +28,47 @@ class ConsentPurpose(models.TextChoices):
 REQUIRED_PURPOSES = frozenset({ConsentPurpose.CAMDX_CLUSTER})
 
 
-class ImmutableConsentTextError(PermissionDenied):
-    """A change to the wording of a published or retired text (PermissionDenied: a view answers 403)."""
+class ImmutableConsentTextError(ImmutableVersionError):
+    """A change to a published or retired text (PermissionDenied: a view answers 403)."""
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or _(
-                "This consent text is published or retired: its wording cannot change. "
-                "Create a new version instead."
-            )
-        )
+    default_message = _(
+        "This consent text is published or retired: its wording cannot change. Create a new version instead."
+    )
 
 
-class ConsentText(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "DRAFT", _("Draft")
-        PUBLISHED = "PUBLISHED", _("Published")
-        RETIRED = "RETIRED", _("Retired")
+class ConsentText(VersionedModel):
+    """One version of the text applicants consent to for a purpose. The lifecycle (draft → published →
+    retired, one published text per purpose, nothing read by applicants ever changes) is
+    `esb.versioning`'s, shared with the catalog's form and workflow versions."""
 
-    # What a person may have read; frozen once the text leaves DRAFT.
-    WORDING_FIELDS = ("purpose", "version", "title_km", "title_en", "body_km", "body_en")
+    Status = VersionStatus
+    version_key = "purpose"
+    immutable_error = ImmutableConsentTextError
+    delete_refused_message = _("A published or retired consent text cannot be deleted.")
 
     purpose = models.CharField(_("purpose"), max_length=32, choices=ConsentPurpose.choices)
-    version = models.PositiveIntegerField(_("version"))
     title_km = models.CharField(_("title (Khmer)"), max_length=255)
     title_en = models.CharField(_("title (English)"), max_length=255)
     body_km = models.TextField(_("text (Khmer)"))
     body_en = models.TextField(_("text (English)"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     class Meta:
         ordering = ["purpose", "-version"]
         verbose_name = _("consent text")
         verbose_name_plural = _("consent texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["purpose", "version"],
-                name="privacy_consent_text_version_unique",
-                violation_error_message=_("This version of the consent text already exists."),
-            ),
-            models.UniqueConstraint(
-                fields=["purpose"],
-                condition=Q(status="PUBLISHED"),
-                name="privacy_consent_text_one_published",
-                violation_error_message=_("Only one version of a consent text can be published."),
-            ),
-        ]
+        constraints = version_constraints(
+            "purpose",
+            "privacy_consent_text",
+            one_draft=False,
+            duplicate_message=_("This version of the consent text already exists."),
+            second_published_message=_("Only one version of a consent text can be published."),
+        )
 
     def __str__(self) -> str:
         return _("%(purpose)s, version %(version)s") % {
             "purpose": self.get_purpose_display(),
             "version": self.version,
         }
-
-    def save(self, *args, **kwargs) -> None:
-        if self.stored_status() not in (None, self.Status.DRAFT) and self.changed_wording():
-            raise ImmutableConsentTextError()
-        if not self.pk and not self.version:
-            # Numbered after the latest version of the purpose; the unique constraint settles a race.
-            latest = type(self)._base_manager.filter(purpose=self.purpose).aggregate(v=Max("version"))["v"]
-            self.version = (latest or 0) + 1
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.stored_status() not in (None, self.Status.DRAFT):
-            raise ImmutableConsentTextError(_("A published or retired consent text cannot be deleted."))
-        return super().delete(*args, **kwargs)
 
     @property
     def title(self) -> str:
@@ -113,25 +77,6 @@ class ConsentText(models.Model):
     @property
     def body(self) -> str:
         return localized(self.body_km, self.body_en)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    def stored_status(self) -> str | None:
-        """The status as committed (the instance in hand may be stale)."""
-        if not self.pk:
-            return None
-        return type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-
-    def changed_wording(self) -> list[str]:
-        """Wording fields that differ from the stored row (empty for a new row)."""
-        if not self.pk:
-            return []
-        stored = type(self)._base_manager.filter(pk=self.pk).values(*self.WORDING_FIELDS).first()
-        if stored is None:
-            return []
-        return [name for name in self.WORDING_FIELDS if getattr(self, name) != stored[name]]
 
 
 class Consent(models.Model):

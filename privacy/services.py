@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from esb import audit, request_context
+from esb.versioning import publish_version
 from privacy.models import AccessorKind, Consent, ConsentPurpose, ConsentText, DataAccess
 from privacy.signals import consent_withdrawn
 
@@ -174,22 +175,14 @@ def publish_consent_text(text: ConsentText, *, by) -> ConsentText:
         [locked.title_km.strip(), locked.title_en.strip(), locked.body_km.strip(), locked.body_en.strip()]
     ):
         raise ConsentTextNotPublishable(_("Write the title and the text in both Khmer and English first."))
-    now = timezone.now()
-    previous = ConsentText.objects.filter(purpose=locked.purpose, status=ConsentText.Status.PUBLISHED).first()
+    previous = publish_version(locked, by=by)
     if previous is not None:
-        previous.status = ConsentText.Status.RETIRED
-        previous.retired_at = now
-        previous.save(update_fields=["status", "retired_at"])
         audit.record(
             "privacy.consent_text_retired",
             previous,
             after={"purpose": previous.purpose, "version": previous.version, "status": previous.status},
             **_actor(by),
         )
-    locked.status = ConsentText.Status.PUBLISHED
-    locked.published_at = now
-    locked.published_by = by if getattr(by, "pk", None) else None
-    locked.save(update_fields=["status", "published_at", "published_by"])
     audit.record(
         "privacy.consent_text_published",
         locked,

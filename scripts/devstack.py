@@ -391,6 +391,8 @@ def cmd_test(pytest_args: list[str]) -> int:
     steps = [
         ("ruff check", [str(VENV_BIN / "ruff"), "check", "."]),
         ("ruff format --check", [str(VENV_BIN / "ruff"), "format", "--check", "."]),
+        # The dependency rules of docs/architecture.md ([tool.importlinter] in pyproject.toml).
+        ("lint-imports", [str(VENV_BIN / "lint-imports")]),
     ]
     try:
         for label, argv in steps:

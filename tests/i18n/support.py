@@ -55,7 +55,7 @@ def upstream(domain: str) -> tuple:
 @cache
 def thirdparty_entries(domain: str) -> tuple:
     po = ROOT / "i18n" / "thirdparty" / "km" / "LC_MESSAGES" / f"{domain}.po"
-    return tuple(e for e in messages_tool().read_po(po) if not e.is_header and not e.obsolete)
+    return tuple(e for e in messages_tool().read_po(po) if not e.obsolete)
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’']{2,}")
@@ -79,7 +79,7 @@ def english_vocabulary() -> frozenset[str]:
         for _label, entry in upstream(domain):
             english |= _words(entry.msgid) | _words(entry.msgid_plural or "")
         for entry in thirdparty_entries(domain):
-            for text in entry.translations():
+            for text in messages_tool().translations(entry):
                 kept |= _words(text)
     return frozenset(english - kept)
 
