@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import shlex
 import shutil
@@ -44,6 +45,9 @@ PG_RUN_AS = "embedded_postgres"  # PostgreSQL refuses to run as root: as root, i
 # As root: the embedded PostgreSQL engine copy and data (see _root_pg_base; ownership checked, not trusted).
 ROOT_PG_PARENT = Path("/var/tmp")  # noqa: S108
 STOP_GRACE_SECONDS = 15.0
+# Password of the runtime role on a developer's database (public, like the other development defaults; the
+# local servers accept it or trust 127.0.0.1). Production sets its own: ESB_APP_DB_PASSWORD.
+DEV_APP_DB_PASSWORD = "esb-app-local-development"  # noqa: S105
 
 # platformdirs (imported by a dependency) warns on every run in containers without a login session.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -338,6 +342,37 @@ def prepare_env(default_db: str = "esb") -> dict[str, str]:
     return env
 
 
+def _db_roles():
+    spec = importlib.util.spec_from_file_location("esb_db_roles", ROOT / "deploy" / "db_roles.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def runtime_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of web, worker and beat: connected as the non-owner role `esb_app`, like production.
+
+    The owner's URL (`env["DATABASE_URL"]`) keeps running migrations and management commands. When its role
+    cannot create roles (a DATABASE_URL of your own with limited rights), say so and run as that role.
+    """
+    import psycopg
+
+    db_roles = _db_roles()
+    owner_url = env["DATABASE_URL"]
+    try:
+        with psycopg.connect(owner_url.replace("postgres://", "postgresql://", 1), connect_timeout=5) as conn:
+            db_roles.provision(conn, db_roles.APP_ROLE, DEV_APP_DB_PASSWORD)
+    except (psycopg.Error, SystemExit) as exc:
+        log(f"could not set up the runtime role {db_roles.APP_ROLE} ({str(exc).splitlines()[0]}):")
+        log("  the portal runs as the table owner this time (docs/operations.md, section 5)")
+        return env
+    log(f"portal, worker and beat connect as {db_roles.APP_ROLE}: rows only, no table owned")
+    return {
+        **env,
+        "DATABASE_URL": db_roles.app_database_url(owner_url, DEV_APP_DB_PASSWORD, db_roles.APP_ROLE),
+    }
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -433,7 +468,8 @@ def cmd_run() -> int:
         manage(env, "load_reference_data")
         manage(env, "seed_demo_data")
         DATA.mkdir(exist_ok=True)
-        running = start_processes(dev_commands(env), env)
+        # Migrations and data loading above ran as the table owner; the portal itself does not.
+        running = start_processes(dev_commands(env), runtime_env(env))
         base = env["ESB_PUBLIC_BASE_URL"]
         print(
             f"""

@@ -298,3 +298,40 @@ def test_as_root_a_runtime_folder_planted_by_another_user_is_refused(tmp_path, m
     planted.symlink_to(tmp_path)
     with pytest.raises(SystemExit, match="not a folder owned by this user"):
         devstack._embedded_pg_layout()
+
+
+# --- make run: the portal connects as the non-owner runtime role ---------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_run_gives_web_worker_and_beat_a_role_that_owns_no_table(monkeypatch):
+    import psycopg
+    from django.db import connection
+
+    devstack = load_devstack()
+    db_roles = devstack._db_roles()
+    role = f"esb_app_run_{os.getpid()}"
+    monkeypatch.setattr(db_roles, "APP_ROLE", role)
+    monkeypatch.setattr(devstack, "_db_roles", lambda: db_roles)
+    params = connection.settings_dict
+    owner_url = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+    env = devstack.runtime_env({"DATABASE_URL": owner_url, "REDIS_URL": "redis://x/0"})
+    try:
+        assert env["DATABASE_URL"].startswith(f"postgres://{role}:")
+        assert env["DATABASE_URL"].endswith(f"@{params['HOST']}:{params['PORT']}/{params['NAME']}")
+        assert env["REDIS_URL"] == "redis://x/0"
+        with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == role
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("TRUNCATE esb_auditevent")
+    finally:
+        with psycopg.connect(owner_url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def test_make_run_says_so_and_keeps_the_owner_when_the_role_cannot_be_made(capsys):
+    devstack = load_devstack()
+    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/esb"}
+    assert devstack.runtime_env(env) == env
+    assert "runs as the table owner" in capsys.readouterr().out
