@@ -403,8 +403,14 @@ def start_processes(commands: dict[str, list[str]], env: dict[str, str]) -> dict
     group (a Celery worker and its pool processes) can be killed at once, so nothing is orphaned.
     """
     running: dict[str, subprocess.Popen] = {}
-    for name, argv in commands.items():
-        running[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for name, argv in commands.items():
+            running[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+    except (
+        OSError
+    ):  # one could not start (e.g. a missing executable): the ones already started must not linger
+        stop_processes(running)
+        raise
     return running
 
 

@@ -335,3 +335,20 @@ def test_make_run_says_so_and_keeps_the_owner_when_the_role_cannot_be_made(capsy
     env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/esb"}
     assert devstack.runtime_env(env) == env
     assert "runs as the table owner" in capsys.readouterr().out
+
+
+def test_when_one_process_cannot_start_the_ones_already_started_are_stopped(devstack, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        devstack.start_processes(
+            {
+                "started": [
+                    sys.executable,
+                    "-c",
+                    f"open({str(tmp_path / 'pid')!r}, 'w'); import time; time.sleep(300)",
+                ],
+                "missing": [str(tmp_path / "no-such-program")],
+            },
+            dict(os.environ),
+        )
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "pid")], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
