@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -48,20 +51,60 @@ def _stripped_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in env.list(name, default=default) if item.strip()]
 
 
+# Values copied from a template and never replaced (deploy/env.example uses CHANGE_ME).
+_PLACEHOLDER = re.compile(r"change[\s_.-]*me|replace[\s_.-]*me|<[^>]*>", re.IGNORECASE)
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value))
+
+
+def _periodic(value: str) -> bool:
+    """True for a short unit repeated ("secret" * 9, "ab" * 40, 32 × "a"), a whole or cut-off last copy."""
+    return any(value[period:] == value[:-period] for period in range(1, len(value) // 3 + 1))
+
+
+def _weak_text_secret(value: str, min_length: int) -> str:
+    """Why a text secret is weak ('' if it is not): too short, too few distinct characters, or repetitive."""
+    if len(value) < min_length:
+        return f"shorter than {min_length} characters"
+    if len(set(value)) < 10 or _periodic(value) or max(map(value.count, set(value))) > len(value) // 4:
+        return "a repeated word or too few distinct characters"
+    return ""
+
+
+def _weak_key_bytes(raw: bytes) -> bool:
+    """Bytes that are all one value (all zeros) or have almost no variety were not randomly generated."""
+    return len(set(raw)) < min(8, max(2, len(raw) // 2))
+
+
+def _url_password(url: str) -> str:
+    try:
+        return unquote(urlsplit(url).password or "")
+    except ValueError:
+        return ""
+
+
 SECRET_KEY = _require("SECRET_KEY", _DEV_SECRET_KEY)
-if (
-    IS_PRODUCTION
-    and SECRET_KEY
-    and (
-        SECRET_KEY == _DEV_SECRET_KEY
-        or SECRET_KEY.startswith("django-insecure")
-        or len(SECRET_KEY) < 50
-        or len(set(SECRET_KEY)) < 5
-    )
-):
-    _CONFIG_PROBLEMS.append("SECRET_KEY is the development key or too weak: use 50+ random characters")
+
+
+def _secret_key_problem(name: str, value: str) -> str:
+    if value == _DEV_SECRET_KEY or value.startswith("django-insecure"):
+        return f"{name} is the public development key or a django-insecure key"
+    if _is_placeholder(value):
+        return f"{name} is a placeholder: replace it with 50+ random characters"
+    weakness = _weak_text_secret(value, 50)
+    return f"{name} is too weak ({weakness}): use 50+ random characters" if weakness else ""
+
+
+if IS_PRODUCTION and SECRET_KEY and (_problem := _secret_key_problem("SECRET_KEY", SECRET_KEY)):
+    _CONFIG_PROBLEMS.append(_problem)
 # Old keys still accepted for sessions, signed links and password-reset tokens while SECRET_KEY rotates.
 SECRET_KEY_FALLBACKS = _stripped_list("SECRET_KEY_FALLBACKS", default=[])
+if IS_PRODUCTION:
+    for _position, _fallback in enumerate(SECRET_KEY_FALLBACKS, start=1):
+        if _problem := _secret_key_problem(f"SECRET_KEY_FALLBACKS entry {_position}", _fallback):
+            _CONFIG_PROBLEMS.append(_problem)
 DEBUG = env.bool("DEBUG", default=ESB_ENV == "development")
 if IS_PRODUCTION and DEBUG:
     _CONFIG_PROBLEMS.append("DEBUG must be off when ESB_ENV=production")
@@ -84,24 +127,38 @@ if IS_PRODUCTION and not ESB_FIELD_ENCRYPTION_KEYS:
     _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS must be set when ESB_ENV=production")
 elif IS_PRODUCTION and _DEV_FIELD_KEY in ESB_FIELD_ENCRYPTION_KEYS:
     _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS contains the public development key")
-if ESB_FIELD_ENCRYPTION_KEYS:
+_placeholder_keys = [i for i, key in enumerate(ESB_FIELD_ENCRYPTION_KEYS, start=1) if _is_placeholder(key)]
+for _position in _placeholder_keys:
+    _CONFIG_PROBLEMS.append(f"ESB_FIELD_ENCRYPTION_KEYS entry {_position} is a placeholder: generate a key")
+if ESB_FIELD_ENCRYPTION_KEYS and not _placeholder_keys:
     from esb.crypto import validate_keys  # fail at start-up, not at the first encrypted read
 
     try:
         validate_keys(ESB_FIELD_ENCRYPTION_KEYS)
     except ImproperlyConfigured as exc:
         _CONFIG_PROBLEMS.append(str(exc))
+    else:
+        for _position, _key in enumerate(ESB_FIELD_ENCRYPTION_KEYS, start=1):
+            _raw = base64.urlsafe_b64decode(_key.replace("+", "-").replace("/", "_") + "=" * (-len(_key) % 4))
+            if IS_PRODUCTION and _weak_key_bytes(_raw):
+                _CONFIG_PROBLEMS.append(
+                    f"ESB_FIELD_ENCRYPTION_KEYS entry {_position} is not random (all zeros, a repeated byte)"
+                )
 ESB_LOOKUP_HASH_KEY = _require("ESB_LOOKUP_HASH_KEY", _DEV_LOOKUP_HASH_KEY)
-if (
-    IS_PRODUCTION
-    and ESB_LOOKUP_HASH_KEY
-    and (ESB_LOOKUP_HASH_KEY == _DEV_LOOKUP_HASH_KEY or len(ESB_LOOKUP_HASH_KEY) < 32)
-):
-    _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is the development key or shorter than 32 characters")
+if IS_PRODUCTION and ESB_LOOKUP_HASH_KEY:
+    if ESB_LOOKUP_HASH_KEY == _DEV_LOOKUP_HASH_KEY:
+        _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is the public development key")
+    elif _is_placeholder(ESB_LOOKUP_HASH_KEY):
+        _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is a placeholder: replace it with 32+ random characters")
+    elif _weakness := _weak_text_secret(ESB_LOOKUP_HASH_KEY, 32):
+        _CONFIG_PROBLEMS.append(f"ESB_LOOKUP_HASH_KEY is too weak ({_weakness}): use 32+ random characters")
 # Production never falls back to a database or Redis on localhost: the URLs carry the credentials.
 for _name in ("DATABASE_URL", "REDIS_URL"):
     if IS_PRODUCTION and not env.str(_name, default=""):
         _CONFIG_PROBLEMS.append(f"{_name} must be set when ESB_ENV=production")
+for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+    if IS_PRODUCTION and _is_placeholder(_url_password(env.str(_name, default=""))):
+        _CONFIG_PROBLEMS.append(f"{_name} holds a placeholder password: set the real one")
 
 INSTALLED_APPS = [
     # BasicAppConfig: unfold's default config would replace admin.site with a plain UnfoldAdminSite,
@@ -262,6 +319,20 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=IS_PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=IS_PRODUCTION)
+CSRF_COOKIE_SAMESITE = "Lax"
+# The language choice is not secret, but every cookie the portal sets is HTTPS-only (like the session cookie)
+# and same-site (tests/ops walks every *_COOKIE_* setting). Only the server reads it (LocaleMiddleware).
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Reverse proxies (IP addresses or networks) whose forwarding headers (X-Real-IP, X-Forwarded-Proto) are
+# believed; from any other peer those headers are the client's own words. Empty: none (reached directly).
+ESB_TRUSTED_PROXIES = _stripped_list("ESB_TRUSTED_PROXIES", default=[])
+for _proxy in ESB_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        _CONFIG_PROBLEMS.append(f"ESB_TRUSTED_PROXIES entry {_proxy!r} is not an IP address or network")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if IS_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
 # The directive alone changes nothing until the registrable domain is submitted to the browsers' list.
@@ -371,24 +442,75 @@ CAMDIGIKEY = {
     "TIMEOUT": env.float("CAMDIGIKEY_TIMEOUT_SECONDS", default=5.0),
 }
 
-# Malformed CamDigiKey keys would only show at the first login: refuse them at start-up (values never echoed).
-for _setting, _name, _size in (
-    ("HMAC_KEY", "CAMDIGIKEY_HMAC_KEY", 0),
-    ("AES_SECRET_KEY", "CAMDIGIKEY_AES_SECRET_KEY", 32),
-    ("AES_IV", "CAMDIGIKEY_AES_IV_PARAMS", 16),
+# CamDigiKey is validated here, once, at start-up (never at the first login); values are never echoed.
+for _setting, _name in (
+    ("BASE_URL", "CAMDIGIKEY_BASE_URL"),
+    ("CLIENT_ID", "CAMDIGIKEY_CLIENT_ID"),
+    ("DOMAIN", "CAMDIGIKEY_CLIENT_DOMAIN"),
+):
+    if CAMDIGIKEY[_setting] and _is_placeholder(CAMDIGIKEY[_setting]):
+        _CONFIG_PROBLEMS.append(f"{_name} is a placeholder: set the value issued at CamDigiKey onboarding")
+_camdigikey_url = urlsplit(CAMDIGIKEY["BASE_URL"])
+if CAMDIGIKEY["BASE_URL"] and (
+    _camdigikey_url.scheme not in {"http", "https"} or not _camdigikey_url.hostname
+):
+    _CONFIG_PROBLEMS.append("CAMDIGIKEY_BASE_URL must be an http(s) URL")
+elif IS_PRODUCTION and CAMDIGIKEY["BASE_URL"]:
+    if _camdigikey_url.scheme != "https":
+        _CONFIG_PROBLEMS.append(
+            "CAMDIGIKEY_BASE_URL must use https:// in production (keys and tokens cross it)"
+        )
+    if (
+        _camdigikey_url.hostname in {"localhost", "127.0.0.1", "::1"}
+        or "/sandbox/" in f"{_camdigikey_url.path}/"
+    ):
+        _CONFIG_PROBLEMS.append("CAMDIGIKEY_BASE_URL points at the development sandbox, not at CamDigiKey")
+if IS_PRODUCTION and CAMDIGIKEY["CLIENT_ID"] == _DEV_CAMDIGIKEY["CLIENT_ID"]:
+    _CONFIG_PROBLEMS.append("CAMDIGIKEY_CLIENT_ID is the sandbox's demo client")
+_domain = CAMDIGIKEY["DOMAIN"].lower()
+if (
+    IS_PRODUCTION
+    and _domain
+    and (
+        _domain == _DEV_CAMDIGIKEY["DOMAIN"]
+        or _domain.endswith((".localhost", ".local", ".test"))
+        or _domain == "localhost"
+    )
+):
+    _CONFIG_PROBLEMS.append(
+        "CAMDIGIKEY_CLIENT_DOMAIN is the development domain: set the domain registered at onboarding"
+    )
+# Keys: standard base64 as issued; exact sizes where AES needs them; an HMAC key of at least 32 bytes.
+for _setting, _name, _size, _min_size in (
+    ("HMAC_KEY", "CAMDIGIKEY_HMAC_KEY", 0, 32),
+    ("AES_SECRET_KEY", "CAMDIGIKEY_AES_SECRET_KEY", 32, 32),
+    ("AES_IV", "CAMDIGIKEY_AES_IV_PARAMS", 16, 16),
 ):
     if not CAMDIGIKEY[_setting]:
         continue  # already reported as missing
     if IS_PRODUCTION and CAMDIGIKEY[_setting] == _DEV_CAMDIGIKEY[_setting]:
         _CONFIG_PROBLEMS.append(f"{_name} is the public development value of the CamDigiKey sandbox")
         continue
+    if _is_placeholder(CAMDIGIKEY[_setting]):
+        _CONFIG_PROBLEMS.append(f"{_name} is a placeholder: set the value issued at CamDigiKey onboarding")
+        continue
     try:
         _decoded = base64.b64decode(CAMDIGIKEY[_setting], validate=True)
     except (binascii.Error, ValueError):
         _CONFIG_PROBLEMS.append(f"{_name} must be standard base64 (as issued at CamDigiKey onboarding)")
         continue
-    if (_size and len(_decoded) != _size) or not _decoded:
-        _CONFIG_PROBLEMS.append(f"{_name} must decode to {_size or 'at least 1'} bytes, not {len(_decoded)}")
+    if _size and len(_decoded) != _size:
+        _CONFIG_PROBLEMS.append(f"{_name} must decode to {_size} bytes, not {len(_decoded)}")
+    elif not _size and len(_decoded) < (_min_size if IS_PRODUCTION else 1):
+        _CONFIG_PROBLEMS.append(
+            f"{_name} must decode to at least {_min_size if IS_PRODUCTION else 1} bytes, not {len(_decoded)}"
+        )
+    elif IS_PRODUCTION and _weak_key_bytes(_decoded):
+        _CONFIG_PROBLEMS.append(f"{_name} is not random (all zeros or one repeated byte)")
+if bool(CAMDIGIKEY["CLIENT_CERT"]) != bool(CAMDIGIKEY["CLIENT_KEY"]):
+    _CONFIG_PROBLEMS.append("CAMDIGIKEY_CLIENT_CERT_FILE and CAMDIGIKEY_CLIENT_KEY_FILE must be set together")
+if CAMDIGIKEY["TIMEOUT"] <= 0:
+    _CONFIG_PROBLEMS.append("CAMDIGIKEY_TIMEOUT_SECONDS must be positive")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

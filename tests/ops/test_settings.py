@@ -125,7 +125,7 @@ def test_all_problems_are_reported_at_once():
             {"CAMDIGIKEY_HMAC_KEY": DEV_CAMDIGIKEY_HMAC_KEY},
             "CAMDIGIKEY_HMAC_KEY is the public development value",
         ),
-        ({"CAMDIGIKEY_AES_SECRET_KEY": "CHANGE_ME"}, "CAMDIGIKEY_AES_SECRET_KEY must be standard base64"),
+        ({"CAMDIGIKEY_AES_SECRET_KEY": "not base64!"}, "CAMDIGIKEY_AES_SECRET_KEY must be standard base64"),
         ({"CAMDIGIKEY_AES_SECRET_KEY": _b64_random(16)}, "CAMDIGIKEY_AES_SECRET_KEY must decode to 32 bytes"),
         ({"CAMDIGIKEY_AES_IV_PARAMS": _b64_random(19)}, "CAMDIGIKEY_AES_IV_PARAMS must decode to 16 bytes"),
         ({"ESB_SANDBOX_ENABLED": "1"}, "ESB_SANDBOX_ENABLED must be off"),
@@ -151,6 +151,135 @@ def test_production_refuses_weak_or_development_values(overrides, message):
     result = manage_check(production_env(**overrides))
     assert result.returncode != 0
     assert message in result.stderr
+
+
+ZERO_KEY_32 = base64.b64encode(bytes(32)).decode()
+DEV_SECRET_KEY = "dev-insecure-esb-portal-secret-key-do-not-use-in-production-0123456789"
+
+# What issue 9 found production accepting although the docs say it refuses them: (variable, value, message).
+ACCEPTED_BEFORE = {
+    "placeholder-client-id": (
+        "CAMDIGIKEY_CLIENT_ID",
+        "CHANGE_ME",
+        "CAMDIGIKEY_CLIENT_ID is a placeholder",
+    ),
+    "placeholder-database-password": (
+        "DATABASE_URL",
+        "postgres://esb_app:CHANGE_ME@db:5432/esb",
+        "DATABASE_URL holds a placeholder password",
+    ),
+    "placeholder-redis-password": (
+        "REDIS_URL",
+        "redis://:CHANGE_ME@redis:6379/0",
+        "REDIS_URL holds a placeholder password",
+    ),
+    "repeated-word-secret-key": ("SECRET_KEY", "secret" * 10, "SECRET_KEY is too weak"),
+    "repeated-phrase-secret-key": ("SECRET_KEY", "Tr0ub4dor&3x-" * 5, "SECRET_KEY is too weak"),
+    "placeholder-secret-key": (
+        "SECRET_KEY",
+        "CHANGE_ME-" + secrets.token_urlsafe(50),
+        "SECRET_KEY is a placeholder",
+    ),
+    "32-a-lookup-key": ("ESB_LOOKUP_HASH_KEY", "a" * 32, "ESB_LOOKUP_HASH_KEY is too weak"),
+    "all-zero-field-key": (
+        "ESB_FIELD_ENCRYPTION_KEYS",
+        ZERO_KEY_32,
+        "ESB_FIELD_ENCRYPTION_KEYS entry 1 is not random",
+    ),
+    "placeholder-field-key": (
+        "ESB_FIELD_ENCRYPTION_KEYS",
+        "CHANGE_ME",
+        "ESB_FIELD_ENCRYPTION_KEYS entry 1 is a placeholder",
+    ),
+    "1-byte-hmac-key": (
+        "CAMDIGIKEY_HMAC_KEY",
+        base64.b64encode(b"k").decode(),
+        "CAMDIGIKEY_HMAC_KEY must decode to at least 32 bytes, not 1",
+    ),
+    "all-zero-aes-key": ("CAMDIGIKEY_AES_SECRET_KEY", ZERO_KEY_32, "CAMDIGIKEY_AES_SECRET_KEY is not random"),
+    "placeholder-aes-key": (
+        "CAMDIGIKEY_AES_SECRET_KEY",
+        "CHANGE_ME",
+        "CAMDIGIKEY_AES_SECRET_KEY is a placeholder",
+    ),
+    "dev-key-in-fallbacks": (
+        "SECRET_KEY_FALLBACKS",
+        f"{secrets.token_urlsafe(50)},{DEV_SECRET_KEY}",
+        "SECRET_KEY_FALLBACKS entry 2 is the public development key",
+    ),
+    "http-camdigikey-url": (
+        "CAMDIGIKEY_BASE_URL",
+        "http://service-account.camdigikey.gov.kh:8446",
+        "CAMDIGIKEY_BASE_URL must use https://",
+    ),
+    "sandbox-camdigikey-url": (
+        "CAMDIGIKEY_BASE_URL",
+        "https://portal.example.gov.kh/sandbox/camdigikey",
+        "CAMDIGIKEY_BASE_URL points at the development sandbox",
+    ),
+    "dev-camdigikey-domain": (
+        "CAMDIGIKEY_CLIENT_DOMAIN",
+        "esb.localhost",
+        "CAMDIGIKEY_CLIENT_DOMAIN is the development domain",
+    ),
+    "dev-camdigikey-client": (
+        "CAMDIGIKEY_CLIENT_ID",
+        "esb-portal-dev",
+        "CAMDIGIKEY_CLIENT_ID is the sandbox's demo client",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_BEFORE))
+def test_production_refuses_placeholders_and_weak_secrets(case):
+    name, value, message = ACCEPTED_BEFORE[case]
+    result = manage_check(production_env(**{name: value}))
+    assert result.returncode != 0
+    assert message in result.stderr
+    if "CHANGE_ME" not in value and name != "DATABASE_URL" and name != "REDIS_URL":
+        assert value not in result.stderr  # a secret is named, never printed
+
+
+def test_every_placeholder_and_weak_secret_is_listed_in_one_refusal():
+    overrides: dict[str, str] = {}
+    for name, value, _message in ACCEPTED_BEFORE.values():
+        overrides.setdefault(name, value)  # one value per variable ...
+    # ... and the cases that share a variable with another one, moved onto a variable of their own
+    overrides["SECRET_KEY_FALLBACKS"] = DEV_SECRET_KEY
+    result = manage_check(production_env(**overrides))
+    assert result.returncode != 0
+    assert result.stderr.count("the portal refuses to start until these are fixed") == 1
+    expected = {message for name, value, message in ACCEPTED_BEFORE.values() if overrides[name] == value}
+    expected.add("SECRET_KEY_FALLBACKS entry 1 is the public development key")
+    missing = sorted(message for message in expected if message not in result.stderr)
+    assert not missing, result.stderr
+    assert len(expected) >= 11
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"ESB_TRUSTED_PROXIES": "nginx"},
+            "ESB_TRUSTED_PROXIES entry 'nginx' is not an IP address or network",
+        ),
+        ({"CAMDIGIKEY_CLIENT_CERT_FILE": "/run/secrets/c.crt"}, "must be set together"),
+        ({"CAMDIGIKEY_TIMEOUT_SECONDS": "0"}, "CAMDIGIKEY_TIMEOUT_SECONDS must be positive"),
+        ({"CAMDIGIKEY_BASE_URL": "ftp://camdigikey.gov.kh"}, "CAMDIGIKEY_BASE_URL must be an http(s) URL"),
+    ],
+    ids=["proxy-not-an-address", "cert-without-key", "zero-timeout", "not-http"],
+)
+def test_malformed_values_are_refused_in_every_environment(overrides, message):
+    for environment in ("production", "development"):
+        result = manage_check(production_env(ESB_ENV=environment, **overrides))
+        assert result.returncode != 0, environment
+        assert message in result.stderr
+
+
+def test_real_random_secrets_are_never_taken_for_weak_ones():
+    for _ in range(3):
+        result = manage_check(production_env(ESB_TRUSTED_PROXIES="172.31.250.250,10.0.0.0/8"))
+        assert result.returncode == 0, result.stderr
 
 
 def test_a_malformed_field_key_is_named_by_position_without_echoing_it():
@@ -242,10 +371,15 @@ def env_example() -> dict[str, str]:
 
 
 def compose_env(values: dict[str, str]) -> dict[str, str]:
-    """What docker-compose.yml hands the application containers for these .env values."""
+    """What docker-compose.yml hands web, worker and beat for these .env values (`check` connects to neither
+    the database nor Redis, so their compose host names do not matter)."""
     env = production_env(**values)
     env["ALLOWED_HOSTS"] = values["ALLOWED_HOSTS"]
-    # (the database/redis hosts differ inside compose; `check` connects to neither)
+    env["DATABASE_URL"] = (
+        f"postgres://esb_app:{values['ESB_APP_DB_PASSWORD']}@db:5432/{values['POSTGRES_DB']}"
+    )
+    env["REDIS_URL"] = f"redis://:{values['REDIS_PASSWORD']}@redis:6379/0"
+    env["ESB_TRUSTED_PROXIES"] = values.get("ESB_NGINX_ADDRESS", "172.31.250.250")
     return env
 
 
@@ -259,6 +393,9 @@ def test_the_env_example_used_unchanged_refuses_to_start():
         "CAMDIGIKEY_HMAC_KEY",
         "CAMDIGIKEY_AES_SECRET_KEY",
         "CAMDIGIKEY_AES_IV_PARAMS",
+        "CAMDIGIKEY_CLIENT_ID",
+        "DATABASE_URL holds a placeholder password",
+        "REDIS_URL holds a placeholder password",
     ):
         assert name in result.stderr
 
@@ -269,7 +406,47 @@ def test_the_env_example_with_real_secrets_passes_the_deploy_checks():
         SECRET_KEY=secrets.token_urlsafe(64),
         ESB_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ESB_LOOKUP_HASH_KEY=secrets.token_urlsafe(48),
+        ESB_APP_DB_PASSWORD=secrets.token_hex(32),
+        REDIS_PASSWORD=secrets.token_hex(32),
         **{k: v for k, v in camdigikey_env().items() if values.get(k) in (None, "", "CHANGE_ME")},
     )
     result = manage_check(compose_env(values), "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+COOKIE_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+
+names = sorted(name for name in dir(settings) if "COOKIE" in name)
+prefixes = sorted({name.split("_COOKIE_")[0] for name in names if "_COOKIE_" in name})
+client = Client()
+response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
+print(json.dumps({
+    "settings": {name: getattr(settings, name) for name in names},
+    "prefixes": prefixes,
+    "set_cookies": {name: dict(morsel) for name, morsel in response.cookies.items()},
+}))
+"""
+
+
+def test_every_cookie_is_secure_and_same_site_in_production():
+    result = run(production_env(DJANGO_SETTINGS_MODULE="esb.settings"), "-c", COOKIE_PROBE)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    config = probe["settings"]
+    # every cookie Django knows of (SESSION, CSRF, LANGUAGE, and any added later)
+    cookies = [prefix for prefix in probe["prefixes"] if f"{prefix}_COOKIE_NAME" in config]
+    assert {"SESSION", "CSRF", "LANGUAGE"} <= set(cookies)
+    for prefix in cookies:
+        assert config[f"{prefix}_COOKIE_SECURE"] is True, prefix
+        assert config[f"{prefix}_COOKIE_SAMESITE"] in ("Lax", "Strict"), prefix
+        assert config[f"{prefix}_COOKIE_HTTPONLY"] is True, prefix
+    # and the language switch really sends it so
+    language = probe["set_cookies"][config["LANGUAGE_COOKIE_NAME"]]
+    assert language["secure"] is True
+    assert language["samesite"] == "Lax"
+    assert language["httponly"] is True
