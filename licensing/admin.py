@@ -30,6 +30,7 @@ from unfold.widgets import (
 
 from accounts.admin_scoping import ScopedAdminMixin
 from esb.admin import AuditedModelAdmin
+from esb.ids import parse_id
 from licensing import services, validation
 from licensing.models import (
     ChecklistItem,
@@ -61,7 +62,8 @@ def _is_draft(definition) -> bool:
 
 def _get_or_404(queryset, object_id):
     """The row for a URL's object id; a malformed id is a 404, not a 500."""
-    obj = queryset.filter(pk=int(object_id)).first() if str(object_id).isdigit() else None
+    pk = parse_id(str(object_id))
+    obj = queryset.filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise Http404
     return obj
@@ -392,9 +394,10 @@ class VersionedDefinitionAdmin(ScopedAdminMixin, AuditedModelAdmin):
             return False
         if object_id is None:
             return True
-        if not str(object_id).isdigit():
+        pk = parse_id(str(object_id))
+        if pk is None:
             return False
-        return self.model.objects.filter(pk=int(object_id), status=DefinitionStatus.DRAFT).exists()
+        return self.model.objects.filter(pk=pk, status=DefinitionStatus.DRAFT).exists()
 
     def has_new_draft_permission(self, request: HttpRequest, object_id=None) -> bool:
         return request.user.has_perm(f"licensing.add_{self.model._meta.model_name}")
@@ -894,7 +897,7 @@ class WorkflowStepInline(DefinitionChildInlineMixin, StackedInline):
                 WorkflowDefinition.objects.filter(pk=definition_id)
                 .values_list("licence_type__institution_id", flat=True)
                 .first()
-                if definition_id and str(definition_id).isdigit()
+                if parse_id(str(definition_id or "")) is not None
                 else None
             )
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -945,7 +948,7 @@ class WorkflowStepAdmin(DefinitionStepAdmin):
             object_id = (request.resolver_match.kwargs or {}).get("object_id")
             step = (
                 WorkflowStep.objects.filter(pk=object_id).select_related("definition__licence_type").first()
-                if (object_id and str(object_id).isdigit())
+                if parse_id(str(object_id or "")) is not None
                 else None
             )
             if step is not None:
