@@ -13,7 +13,12 @@ class BackofficeSite(UnfoldAdminSite):
 
     def login(self, request, extra_context=None):
         from accounts.views import backoffice_login
+        from esb.throttle import refuse_if_over
 
+        # Password attempts (and refused ones, which are audited) are rate-limited per client.
+        refused = refuse_if_over(request, "password-login", methods=("POST",))
+        if refused is not None:
+            return refused
         return backoffice_login(self, request, extra_context, password_login=super().login)
 
     def logout(self, request, extra_context=None):
