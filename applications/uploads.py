@@ -248,7 +248,7 @@ def _check_pdf(data: bytes) -> None:
     tail = data[-_PDF_TAIL:]
     end = tail.rfind(b"%%EOF")
     if end < 0 or tail[end + len(b"%%EOF") :].strip(_TRAILING_ALLOWED):
-        raise _extra_content("PDF")
+        raise _extra_content(FORMAT_NAMES[MIME_PDF])
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -258,13 +258,13 @@ def _check_pdf(data: bytes) -> None:
             )
         pages = reader.pages
         if len(pages) < 1:
-            raise _damaged("PDF")
+            raise _damaged(FORMAT_NAMES[MIME_PDF])
         for page in pages:  # every page object must resolve
             page.mediabox  # noqa: B018 (read for its parsing)
     except ValidationError:
         raise
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ValueError, RecursionError…)
-        raise _damaged("PDF") from exc
+        raise _damaged(FORMAT_NAMES[MIME_PDF]) from exc
 
 
 def _check_image(data: bytes, mime: str) -> None:
