@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from esb import request_context
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The same client address the audit trail records (nginx sets X-Real-IP from the connection)."""
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The same client address the audit trail and the throttles use (forwarding headers only from
+    `ESB_TRUSTED_PROXIES`: esb.request_context.client_ip)."""
+    return request_context.client_ip(request)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from esb.access import applicant_required, public
+from esb.ids import parse_id
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -109,10 +110,11 @@ def acting_for(request: HttpRequest) -> HttpResponse:
         services.set_acting_for(request, None)
         messages.info(request, _("You are now acting for yourself."))
         return HttpResponseRedirect(next_url)
-    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True but int("²") fails
+    business_id = parse_id(raw)
+    if business_id is None:
         raise Http404
     try:
-        business = services.set_acting_for(request, int(raw))
+        business = services.set_acting_for(request, business_id)
     except LookupError:
         # Not one of this person's businesses (or no longer): indistinguishable from a missing one.
         raise Http404 from None

@@ -7,9 +7,12 @@ revisions and the timeline are what the real path produces).
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from pypdf import PdfWriter
 
 from accounts.models import User
 from applications import services
@@ -22,12 +25,16 @@ from privacy import services as privacy_services
 from privacy.models import ConsentPurpose
 from registry.models import Business, BusinessRole
 
-# A minimal valid PDF: enough for the content check and for a browser to open.
-_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _pdf() -> bytes:
+    """A real one-page PDF: uploads are parsed in full (applications.uploads)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 # Answers for fields the registries cannot fill, by field type.
 _SAMPLE = {
     "text": "Demo",
@@ -87,7 +94,7 @@ def _fill(application: Application, user: User) -> Application:
             if form_field.key in application.answers:
                 continue
             if form_field.field_type == "file":
-                upload = SimpleUploadedFile(f"{form_field.key}.pdf", _PDF, content_type="application/pdf")
+                upload = SimpleUploadedFile(f"{form_field.key}.pdf", _pdf(), content_type="application/pdf")
                 uploads[form_field.key] = check_upload(upload, formats=["PDF"], max_size_mb=5)
             elif form_field.field_type == "gazetteer_address" and application.business:
                 answers[form_field.key] = address_of(application.business)

@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 PUBLIC = "public"
 APPLICANT = "applicant"
@@ -28,13 +29,20 @@ def public(view: Callable) -> Callable:
 
 
 def applicant_required(view: Callable) -> Callable:
-    """Logged-in users only; anyone else is sent to the login page and brought back afterwards."""
+    """Logged-in users only; anyone else is sent to the login page and brought back afterwards.
+
+    Every response of such a view is personal and never cacheable (`Cache-Control: no-store, private`),
+    whatever the view itself set; esb.middleware.AuditActorMiddleware does the same for any response to a
+    logged-in user."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+            response = redirect_to_login(request.get_full_path())
+        else:
+            response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)  # no-store, no-cache, private, max-age=0
+        return response
 
     wrapper.esb_access = APPLICANT
     return wrapper

@@ -40,6 +40,12 @@ class BackofficeSite(UnfoldAdminSite):
             self._logout_hooks.append(hook)
 
     def login(self, request, extra_context=None):
+        from esb.throttle import refuse_if_over
+
+        # Password attempts (and refused ones, which are audited) are rate-limited per client.
+        refused = refuse_if_over(request, "password-login", methods=("POST",))
+        if refused is not None:
+            return refused
         if self._login_view is None:
             return super().login(request, extra_context)
         return self._login_view(self, request, extra_context, password_login=super().login)

@@ -9,15 +9,11 @@ import uuid
 from csp import middleware as csp_middleware
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from esb import request_context
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy in production; nginx sets X-Real-IP from the connection it received.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
 
 
 class RequestContextMiddleware:
@@ -33,7 +29,7 @@ class RequestContextMiddleware:
         token = request_context.set_context(
             request_context.RequestContext(
                 request_id=request_id,
-                ip=_client_ip(request),
+                ip=request_context.client_ip(request),
                 xroad_client=request.META.get("HTTP_X_ROAD_CLIENT", "")[:255],
                 xroad_id=request.META.get("HTTP_X_ROAD_ID", "")[:255],
             )
@@ -47,16 +43,41 @@ class RequestContextMiddleware:
 
 
 class AuditActorMiddleware:
-    """Records the authenticated user in the request context (after AuthenticationMiddleware)."""
+    """Records the authenticated user in the request context (after AuthenticationMiddleware), and makes
+    every response to an authenticated user personal: `Cache-Control: no-store, private`.
+
+    "Personal ⇒ not cacheable" is the default rather than a decorator to remember: any page a logged-in
+    person sees may carry their name, their notifications or their documents, and a shared cache (a proxy,
+    a kiosk browser) must never keep it. Public pages seen by anonymous visitors keep their own caching.
+    The user is checked again after the view, so the response of a login is covered too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        authenticated = user is not None and user.is_authenticated
+        if authenticated:
             request_context.update_context(actor_id=user.pk, actor_label=user.get_username())
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if authenticated or (user is not None and user.is_authenticated):
+            mark_personal(response)
+        return response
+
+
+def mark_personal(response: HttpResponse) -> HttpResponse:
+    """No cache may store or reuse this response (`public` and any max-age a view set are replaced)."""
+    add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private, max-age=0
+    _drop_cache_directive(response, "s-maxage")
+    return response
+
+
+def _drop_cache_directive(response: HttpResponse, name: str) -> None:
+    header = response.get("Cache-Control", "")
+    kept = [part.strip() for part in header.split(",") if part.strip().split("=")[0].lower() != name]
+    if header:
+        response["Cache-Control"] = ", ".join(kept)
 
 
 class CSPMiddleware(csp_middleware.CSPMiddleware):

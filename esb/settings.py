@@ -306,8 +306,6 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media/"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security headers. Production is strict by default; development keeps them but does not force HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -407,8 +405,19 @@ ESB_DRAFT_EXPIRY_DAYS = env.int("ESB_DRAFT_EXPIRY_DAYS", default=30)
 # Largest request body (uploads included) the portal accepts, in megabytes; nginx's client_max_body_size
 # must allow as much. A single document's own limit comes from its document requirement.
 ESB_MAX_UPLOAD_MB = env.int("ESB_MAX_UPLOAD_MB", default=25)
-DATA_UPLOAD_MAX_MEMORY_SIZE = ESB_MAX_UPLOAD_MB * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Files are counted while they are read (esb.uploads): reading stops at the first part over the largest size
+# a document may have (licensing MAX_DOCUMENT_SIZE_MB) or when all parts pass ESB_MAX_UPLOAD_MB.
+ESB_UPLOAD_PART_MAX_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "esb.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Everything but files (form fields; the whole body of a urlencoded form) is held in memory: 2.5 MB is far
+# more than any form of the portal sends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files go to a temporary file while read
 
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from esb.ids import parse_id
 from licensing.models import (
     DefinitionStatus,
     DocumentRequirement,
@@ -105,8 +106,9 @@ def catalog_services(
 def _by_code_or_pk(relation: str, value) -> Q:
     if hasattr(value, "pk"):
         return Q(**{relation: value.pk})
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return Q(**{f"{relation}_id": int(value)})
+    pk = parse_id(value)
+    if pk is not None:
+        return Q(**{f"{relation}_id": pk})
     return Q(**{f"{relation}__code__iexact": str(value)})
 
 

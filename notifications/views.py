@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from esb.access import applicant_required
+from esb.ids import parse_ids
 from notifications import selectors, services
 
 PAGE_SIZE = 20
@@ -38,8 +39,9 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     ids = None
     raw = request.POST.getlist("id")
     if raw:
-        # Unknown or foreign ids are simply ignored: the update is scoped to the user's own rows.
-        ids = [int(value) for value in raw if value.isdigit()]
+        # Unknown, foreign or malformed ids ("²", "-1", 30 digits) are simply ignored: the update is scoped
+        # to the user's own rows, and esb.ids is the one parser of ids from requests.
+        ids = parse_ids(raw)
     services.mark_read(request.user, ids)
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(

@@ -7,6 +7,7 @@ from django.db.models import Avg
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedAdminMixin
 from esb.admin import AuditedModelAdmin, ReadOnlyLogAdmin
 from portal import services
 from portal.models import FAQ, Feedback, SupportRequest
@@ -26,14 +27,22 @@ class FAQAdmin(AuditedModelAdmin):
 
 
 @admin.register(SupportRequest)
-class SupportRequestAdmin(AuditedModelAdmin):
-    list_display = ("reference", "created_at", "name", "topic", "status", "answered_at")
+class SupportRequestAdmin(ScopedAdminMixin, AuditedModelAdmin):
+    """A request (name, e-mail, phone) is read and answered by the help desk of the institution whose
+    service it concerns; one about no service is national. The mixin scopes the list, every object page
+    (the answer is a change of the object: a 404 outside the scope) and bulk actions
+    (portal.selectors.support_requests_for states the same rule)."""
+
+    scope_institution_path = "licence_type__institution"
+    scope_department_path = "licence_type__department"
+    list_display = ("reference", "created_at", "name", "topic", "licence_type", "status", "answered_at")
     list_filter = ("status", "topic")
     search_fields = ("reference", "name", "email", "application_reference")
     date_hierarchy = "created_at"
-    list_select_related = ("user",)
+    list_select_related = ("user", "licence_type")
     readonly_fields = (
         "reference",
+        "licence_type",
         "user",
         "name",
         "email",
@@ -51,6 +60,7 @@ class SupportRequestAdmin(AuditedModelAdmin):
                 "fields": (
                     "reference",
                     "created_at",
+                    "licence_type",
                     "user",
                     "name",
                     "email",

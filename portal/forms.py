@@ -80,6 +80,8 @@ class SupportRequestForm(AccessibleFormMixin, forms.Form):
         max_length=40,
         help_text=_("For example MOC-2026-000123."),
     )
+    # The service page the person came from (its code), carried so the request reaches that institution.
+    service = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     message = forms.CharField(
         label=_("Your question"),
         max_length=5000,

@@ -89,6 +89,17 @@ class SupportRequest(models.Model):
     phone_hash = LookupHashField(_("phone lookup hash"))
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.OTHER)
     application_reference = models.CharField(_("application reference"), max_length=40, blank=True)
+    # The service the request concerns (from the application reference or the service page it was asked
+    # from): it decides which institution's help desk may read and answer it. Without one, the request is
+    # national and only national roles see it (portal.admin).
+    licence_type = models.ForeignKey(
+        "licensing.LicenceType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+    )
     message = models.TextField(_("message"), validators=[MaxLengthValidator(5000)])
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True

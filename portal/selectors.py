@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, Q, QuerySet
 
-from portal.models import FAQ, Feedback
+from portal.models import FAQ, Feedback, SupportRequest
 
 SEARCH_MAX_LENGTH = 100
 
@@ -37,3 +37,40 @@ def faqs_by_category(search: str = "") -> list[tuple[str, str, list[FAQ]]]:
 
 def feedback_summary() -> dict:
     return Feedback.objects.aggregate(average=Avg("rating"), count=Count("pk"))
+
+
+def service_concerned(application_reference: str = "", service_code: str = ""):
+    """The service (LicenceType) a support request is about: the one of the application whose reference
+    the person gave, else the one whose code the page passed along; None when neither names one.
+
+    The person typing a reference cannot see anything through this: it only decides which institution's
+    help desk receives the request."""
+    from applications.models import Application
+    from licensing.models import LicenceType
+
+    reference = (application_reference or "").strip()
+    if reference:
+        licence_type = (
+            Application.objects.filter(reference__iexact=reference[:32])
+            .values_list("licence_type", flat=True)
+            .first()
+        )
+        if licence_type is not None:
+            return LicenceType.objects.filter(pk=licence_type).first()
+    code = (service_code or "").strip()
+    if code:
+        return LicenceType.objects.filter(code__iexact=code[:40]).first()
+    return None
+
+
+def support_requests_for(user) -> QuerySet[SupportRequest]:
+    """The support requests an officer may read and answer: those about the services of their institution
+    (and department); requests about no service only for national roles (accounts.selectors)."""
+    from accounts.selectors import scope_queryset
+
+    return scope_queryset(
+        SupportRequest.objects.all(),
+        user,
+        institution_path="licence_type__institution",
+        department_path="licence_type__department",
+    )

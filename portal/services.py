@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from esb import audit
 from notifications.services import notify
+from portal import selectors
 from portal.models import SUPPORT_REFERENCE_SEQUENCE, Feedback, SupportRequest
 
 # What the confirmation page promises; officers see the same number on the back-office list.
@@ -29,9 +30,12 @@ def create_support_request(
     email: str = "",
     phone: str = "",
     application_reference: str = "",
+    service: str = "",
     user=None,
 ) -> SupportRequest:
-    """Record a question for the help desk under a new reference (`SR-2026-000012`)."""
+    """Record a question for the help desk under a new reference (`SR-2026-000012`), addressed to the
+    institution of the service it concerns (`selectors.service_concerned`)."""
+    licence_type = selectors.service_concerned(application_reference, service)
     request = SupportRequest.objects.create(
         reference=_next_reference(),
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -40,12 +44,18 @@ def create_support_request(
         phone=phone.strip(),
         topic=topic,
         application_reference=application_reference.strip(),
+        licence_type=licence_type,
         message=message.strip(),
     )
     audit.record(
         "portal.support_request_created",
         request,
-        after={"reference": request.reference, "topic": request.topic, "user": request.user_id},
+        after={
+            "reference": request.reference,
+            "topic": request.topic,
+            "user": request.user_id,
+            "service": licence_type.code if licence_type else "",
+        },
     )
     return request
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,12 +9,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from esb import request_context
 from esb.access import public
+from esb.throttle import throttle
 from portal import selectors, services
 from portal.forms import FeedbackForm, SupportRequestForm, local_path
-
-FEEDBACK_LIMIT_PER_HOUR = 10
 
 
 def _crumbs(*trail: tuple[str, str]) -> list[tuple[str, str]]:
@@ -40,7 +37,9 @@ def faq(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Anyone may ask; sending is rate-limited per client (support requests are kept: esb.throttle).
 @public
+@throttle("support", methods=("POST",), successes_only=True)
 @require_http_methods(["GET", "POST"])
 def support(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
@@ -61,9 +60,9 @@ def support(request: HttpRequest) -> HttpResponse:
             )
         status = 400
     else:
-        initial = {}
+        initial = {"service": request.GET.get("service", "")[:40]}
         if user is not None:
-            initial = {"name": user.display_name, "email": user.email}
+            initial.update(name=user.display_name, email=user.email)
         form = SupportRequestForm(initial=initial, require_contact=require_contact)
         status = 200
     return render(
@@ -78,28 +77,13 @@ def support(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _over_limit(ip: str | None) -> bool:
-    """Count this anonymous post; True once the address has sent more than the hourly limit."""
-    key = f"portal:feedback-throttle:{ip or 'unknown'}"
-    if cache.add(key, 1, timeout=3600):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=3600)
-        return False
-    return count > FEEDBACK_LIMIT_PER_HOUR
-
-
 @public
+@throttle("feedback", methods=("POST",), successes_only=True)
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest) -> HttpResponse:
     context = {"breadcrumbs": _crumbs((_("Give feedback"), ""))}
     if request.method == "POST":
         page = local_path(request.POST.get("page"))
-        if not request.user.is_authenticated and _over_limit(request_context.current().ip):
-            context.update(form=FeedbackForm(initial={"page": page}), page=page, throttled=True)
-            return render(request, "portal/feedback.html", context, status=429)
         form = FeedbackForm(request.POST)
         if form.is_valid():
             services.give_feedback(

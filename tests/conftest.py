@@ -10,6 +10,15 @@ os.environ.setdefault("ESB_ENV", "test")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle_counts():
+    """Rate-limit counts (esb.throttle) live in the shared cache: every test starts without any."""
+    from esb.throttle import clear_all
+
+    clear_all()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, for tests marked e2e. `make test` installs Chromium and sets

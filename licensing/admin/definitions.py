@@ -16,6 +16,7 @@ from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminT
 
 from accounts.admin_scoping import ScopedAdminMixin
 from esb.admin import AuditedModelAdmin
+from esb.ids import parse_id
 from licensing import services
 from licensing.models import DefinitionStatus
 from licensing.models.fields import ChoiceArrayField
@@ -34,8 +35,8 @@ def is_draft(definition) -> bool:
 
 def get_or_404(queryset, object_id):
     """The row for a URL's object id; a malformed id is a 404, not a 500."""
-    raw = str(object_id)
-    obj = queryset.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
+    pk = parse_id(str(object_id))
+    obj = queryset.filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise Http404
     return obj
@@ -209,9 +210,10 @@ class VersionedDefinitionAdmin(ScopedAdminMixin, AuditedModelAdmin):
             return False
         if object_id is None:
             return True
-        if not str(object_id).isdigit():
+        pk = parse_id(str(object_id))
+        if pk is None:
             return False
-        return self.model.objects.filter(pk=int(object_id), status=DefinitionStatus.DRAFT).exists()
+        return self.model.objects.filter(pk=pk, status=DefinitionStatus.DRAFT).exists()
 
     def has_new_draft_permission(self, request: HttpRequest, object_id=None) -> bool:
         return request.user.has_perm(f"licensing.add_{self.model._meta.model_name}")

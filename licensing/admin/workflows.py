@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import display
 
+from esb.ids import parse_id
 from licensing import services
 from licensing.admin.definitions import (
     CHECKBOXES,
@@ -24,7 +25,7 @@ from licensing.models import ChecklistItem, WorkflowDefinition, WorkflowStep
 def _page_object_id(request: HttpRequest) -> int | None:
     """The id of the object whose admin page is being served; None on other pages or for a malformed id."""
     raw = (request.resolver_match.kwargs or {}).get("object_id") if request.resolver_match else None
-    return int(raw) if raw and str(raw).isascii() and str(raw).isdigit() else None
+    return parse_id(str(raw)) if raw else None
 
 
 class DepartmentsOfTheServiceMixin:

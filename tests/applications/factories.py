@@ -3,13 +3,26 @@ what the real path produces): draft → filled → submitted → reviewing → r
 
 from __future__ import annotations
 
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from applications import services
 from applications.models import Application
 from applications.uploads import check_upload
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def one_page_pdf() -> bytes:
+    """A real one-page PDF (applications.uploads parses documents in full)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = one_page_pdf()
 
 # Answers to tests/licensing/factories.valid_form_draft beyond what the registry prefills.
 ANSWERS = {"activity": "4711", "employees": 12, "kind": "a"}
@@ -57,4 +70,14 @@ def returned(user, licence_type, business=None, officer=None, fields=("employees
     )
 
 
-__all__ = ["ANSWERS", "PDF_BYTES", "draft", "filled", "pdf_upload", "returned", "reviewing", "submitted"]
+__all__ = [
+    "ANSWERS",
+    "PDF_BYTES",
+    "draft",
+    "filled",
+    "one_page_pdf",
+    "pdf_upload",
+    "returned",
+    "reviewing",
+    "submitted",
+]

@@ -16,10 +16,11 @@ from django.utils import translation
 from applications.models import Application, Status
 from licensing.selectors import licence_type_by_code
 from registry.models import Business, Person
+from tests.applications.factories import one_page_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = one_page_pdf()  # a real PDF: uploads are parsed in full
 PNG_HEADER_ONLY = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from esb.throttle import rate_for
 from portal.models import Feedback
-from portal.views import FEEDBACK_LIMIT_PER_HOUR
 
 pytestmark = pytest.mark.django_db
 
@@ -68,17 +68,36 @@ def test_comment_too_long(client):
 
 
 def test_anonymous_posts_throttled_per_ip(client):
-    for _ in range(FEEDBACK_LIMIT_PER_HOUR):
+    limit = rate_for("feedback").limit
+    for _ in range(limit):
         assert client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.7").status_code == 200
     response = client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
-    assert "try again later" in response.content.decode()
-    assert Feedback.objects.count() == FEEDBACK_LIMIT_PER_HOUR
+    assert int(response["Retry-After"]) > 0
+    assert "Please try again in" in response.content.decode()
+    assert Feedback.objects.count() == limit
     # another address is not affected
     assert client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.8").status_code == 200
 
 
-def test_logged_in_not_throttled(client, person):
+def test_rotating_x_real_ip_does_not_escape_the_throttle(client):
+    """Reaching the application directly (no trusted proxy), a new X-Real-IP per request changes nothing."""
+    limit = rate_for("feedback").limit
+    direct = {"REMOTE_ADDR": "203.0.113.7"}
+    codes = [
+        client.post(URL, {"rating": "4"}, HTTP_X_REAL_IP=f"198.51.100.{n}", **direct).status_code
+        for n in range(limit + 3)
+    ]
+    assert codes.count(200) == limit and codes[-3:] == [429, 429, 429]
+    assert Feedback.objects.count() == limit
+
+
+def test_logged_in_people_are_counted_per_person_not_per_address(client, person, django_user_model):
+    limit = rate_for("feedback").limit
     client.force_login(person)
-    for _ in range(FEEDBACK_LIMIT_PER_HOUR + 2):
+    for _ in range(limit):
         assert client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.9").status_code == 429
+    # a colleague behind the same office address still has their own allowance
+    client.force_login(django_user_model.objects.create_user(username="dara"))
+    assert client.post(URL, {"rating": "4"}, REMOTE_ADDR="203.0.113.9").status_code == 200
