@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 from accounts.camdigikey import errors as cdk_errors
+from accounts.identity_providers import CAMDIGIKEY, identity_providers
 from esb import throttle
 from esb.models import AuditEvent
 from esb.throttle import Rate, rate_for
-from tests.accounts.support import FakeCamDigiKeyClient
+from tests.accounts.support import FakeCamDigiKeyClient, FakeProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +84,11 @@ def test_camdigikey_callback(client):
     _assert_bounded(codes, "login-callback", "login.failed")
 
 
-def test_login_start(client, monkeypatch):
+def test_login_start(client):
     fake = FakeCamDigiKeyClient()
     fake.fail["get_login_token"] = cdk_errors.CamDigiKeyError("down")
-    monkeypatch.setattr("accounts.services.get_client", lambda: fake)
-    codes = _hammer(lambda n: client.post("/accounts/login/", {"next": "/"}, **ADDRESS))
+    with identity_providers.override(CAMDIGIKEY, FakeProvider(fake)):
+        codes = _hammer(lambda n: client.post("/accounts/login/", {"next": "/"}, **ADDRESS))
     assert codes[0] == 503  # CamDigiKey refused: audited, shown
     _assert_bounded(codes, "login", "login.failed")
     # looking at the login page is not counted
