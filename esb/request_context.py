@@ -36,3 +36,10 @@ def update_context(**changes) -> None:
 
 def reset_context(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+def correlation_id() -> str:
+    """The id that ties work to where it started: the request that caused a Celery task or an outbox message
+    keeps its id here (`extra["correlation_id"]`) across hops; a plain request is its own correlation."""
+    ctx = current()
+    return ctx.extra.get("correlation_id") or ctx.request_id
