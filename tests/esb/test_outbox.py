@@ -313,3 +313,42 @@ def test_two_relays_at_once_take_disjoint_messages(django_db_setup, django_db_bl
         finally:
             OutboxMessage.objects.filter(dedupe_key__startswith="tests:concurrent:").delete()
             registry.unregister("tests.outbox.concurrent")
+
+
+@pytest.mark.django_db
+def test_backoffice_lists_messages_read_only_and_retries_failed_ones(client, handled, settings):
+    from django.contrib.admin.sites import site
+    from django.contrib.auth.models import Permission
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    handled.fail = RuntimeError("smtp relay refused")
+    failed = _enqueue(1)
+    relay.relay()
+    pending = _enqueue(2)
+    admin = User.objects.create_superuser("outbox-admin", "root@example.gov.kh", "a-long-test-password")
+    client.force_login(admin)
+    changelist = reverse("admin:outbox_outboxmessage_changelist")
+    page = client.get(changelist, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "smtp relay refused" in page.content.decode()
+    assert client.get(reverse("admin:outbox_outboxmessage_change", args=[failed.pk])).status_code == 200
+    assert client.get(reverse("admin:outbox_outboxmessage_add")).status_code == 403
+
+    response = client.post(changelist, {"action": "retry", "_selected_action": [failed.pk, pending.pk]})
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == OutboxMessage.Status.PENDING and failed.attempts == 0
+    assert AuditEvent.objects.get(action="outbox.retry").actor_label == "outbox-admin"
+
+    # Whoever may only look at the outbox gets no retry action.
+    viewer = User.objects.create_user("outbox-viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
+    request = RequestFactory().get(changelist)
+    request.user = User.objects.get(pk=viewer.pk)
+    assert "retry" not in site._registry[OutboxMessage].get_actions(request)
+    request.user = admin
+    assert "retry" in site._registry[OutboxMessage].get_actions(request)
