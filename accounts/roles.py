@@ -65,6 +65,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.*",
         "esb.view_auditevent",
         "esb.view_outgoingrequest",
+        # the outbox of work that follows commits: see it, and send a failed message again after a fix
+        "outbox.view_outboxmessage",
+        "outbox.retry_outboxmessage",
         "portal.*",
         "notifications.view_notification",
         "privacy.*",

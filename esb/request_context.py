@@ -110,3 +110,10 @@ def client_ip(request: HttpRequest) -> str | None:
             return ip
     real_ip = _parse_ip(request.META.get("HTTP_X_REAL_IP"))
     return real_ip or remote
+
+
+def correlation_id() -> str:
+    """The id that ties work to where it started: the request that caused a Celery task or an outbox message
+    keeps its id here (`extra["correlation_id"]`) across hops; a plain request is its own correlation."""
+    ctx = current()
+    return ctx.extra.get("correlation_id") or ctx.request_id

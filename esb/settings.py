@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "esb",
+    "esb.outbox",
     "accounts",
     "registry",
     "licensing",
@@ -366,6 +367,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "esb"
 CELERY_BEAT_SCHEDULE: dict = {
     "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
+    # The outbox relay's safety net (commits also kick it at once); expires so a stopped worker does not
+    # come back to a queue of stale relay runs.
+    "relay-outbox": {"task": "esb.outbox.tasks.relay_outbox", "schedule": 5.0, "options": {"expires": 5}},
 }
 
 REST_FRAMEWORK = {

@@ -1,4 +1,6 @@
-"""Telling a person something: the row in the portal now, the email after the transaction commits."""
+"""Telling a person something: the row in the portal and its e-mail, both written in the caller's
+transaction (the e-mail as an outbox message, relayed after the commit: a process dying after the commit
+loses nothing)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from esb.outbox import services as outbox
 from notifications.models import Notification
-
-
-def _schedule_email(notification_id: int) -> None:
-    from notifications.tasks import send_notification_email
-
-    transaction.on_commit(lambda: send_notification_email.delay(notification_id))
+from notifications.tasks import EMAIL_TOPIC
 
 
 def notify(
@@ -26,10 +24,11 @@ def notify(
     url: str = "",
     dedupe_key: str | None = None,
 ) -> Notification:
-    """Create a notification for `user` and email it after commit.
+    """Create a notification for `user` and e-mail it once the caller's transaction commits.
 
-    With a `dedupe_key`, a second call for the same key returns the first notification and sends nothing:
-    callers may safely retry.
+    Call it inside the transaction of the change it reports: the notification and its e-mail exist exactly
+    when that change does (outside a transaction it opens its own). With a `dedupe_key`, a second call for the
+    same key returns the first notification and sends nothing: callers may safely retry.
     """
     if url and (not url.startswith("/") or url.startswith("//")):
         # Shown as a link in the portal and in emails: only our own paths, never another site.
@@ -47,15 +46,21 @@ def notify(
         "url": url[:500],
         "dedupe_key": dedupe_key or None,
     }
-    try:
-        # A savepoint, so a concurrent insert of the same key does not spoil the caller's transaction.
-        with transaction.atomic():
-            notification = Notification.objects.create(**fields)
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        return Notification.objects.get(dedupe_key=dedupe_key)
-    _schedule_email(notification.pk)
+    with transaction.atomic():
+        try:
+            # A savepoint, so a concurrent insert of the same key does not spoil the caller's transaction.
+            with transaction.atomic():
+                notification = Notification.objects.create(**fields)
+        except IntegrityError:
+            if not dedupe_key:
+                raise
+            return Notification.objects.get(dedupe_key=dedupe_key)
+        # Keyed by the notification: relayed at least once, and the task mails a notification at most once.
+        outbox.enqueue(
+            EMAIL_TOPIC,
+            {"notification_id": notification.pk},
+            dedupe_key=f"notification-email:{notification.pk}",
+        )
     return notification
 
 

@@ -12,9 +12,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from esb.outbox import registry as outbox_registry
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
+
+# notifications.services.notify() writes one outbox message of this topic per notification.
+EMAIL_TOPIC = "notifications.email"
 
 
 def _absolute(url: str) -> str:
@@ -72,3 +76,6 @@ def send_notification_email(self, notification_id: int) -> str:
         logger.warning("notification %s: email failed: %s", notification.pk, exc)
         raise
     return "sent"
+
+
+outbox_registry.register_task(EMAIL_TOPIC, send_notification_email.name)

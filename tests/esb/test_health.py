@@ -4,6 +4,7 @@ import json
 import socket
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,15 @@ from django.test import override_settings
 from esb import health
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_health_state():
+    """Each test starts with no migration answer cached, and ends with the health threads stopped: their
+    database connections would otherwise keep the test database from being dropped."""
+    health.migration_state.reset()
+    yield
+    health.runner.stop()
 
 
 def _free_port() -> int:
@@ -173,3 +183,93 @@ def test_an_error_in_the_health_machinery_itself_is_a_503_not_a_500(client, monk
         "components": {"health": "fail"},
         "failed": ["health"],
     }
+
+
+def test_repeated_probes_read_the_migration_graph_once(client, monkeypatch):
+    built = []
+    real_executor = health.MigrationExecutor
+
+    def counting_executor(*args, **kwargs):
+        built.append(1)
+        return real_executor(*args, **kwargs)
+
+    monkeypatch.setattr(health, "MigrationExecutor", counting_executor)
+    for _ in range(5):
+        response, _ = _get(client)
+        assert response.status_code == 200
+        assert response.json()["components"]["migrations"] == "ok"
+    assert len(built) == 1
+
+
+def test_the_migration_plan_is_computed_again_when_the_migration_table_changes(db):
+    state = health.migration_state
+    assert state.unapplied_for((10, 10)) == 0
+    before = state.computations
+    state.unapplied_for((10, 10))
+    assert state.computations == before
+    state.unapplied_for((11, 12))  # `migrate` added a row
+    assert state.computations == before + 1
+
+
+def test_probes_keep_their_connections(client):
+    from django.db import connections
+
+    assert _get(client)[0].status_code == 200  # the first probe may connect
+    wrapper_class = type(connections["default"])
+    real_connect = wrapper_class.connect
+    connects = []
+
+    def counting_connect(self):
+        connects.append(threading.current_thread().name)
+        return real_connect(self)
+
+    broker_connection = health._broker.connection
+    # Patched inside the test only: stopping the health threads afterwards does close their connections.
+    with (
+        mock.patch.object(wrapper_class, "connect", counting_connect),
+        mock.patch.object(connections, "close_all") as close_all,
+    ):
+        for _ in range(5):
+            response, _ = _get(client)
+            assert response.status_code == 200
+    assert connects == []
+    close_all.assert_not_called()
+    assert health._broker.connection is broker_connection is not None
+
+
+def test_a_hung_check_still_in_flight_is_not_started_again(client, monkeypatch):
+    release = threading.Event()
+    calls = []
+
+    def stuck() -> None:
+        calls.append(1)
+        release.wait(30)
+
+    monkeypatch.setattr(health, "DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(health, "CHECK_GROUPS", [[("database", lambda: None)], [("redis", stuck)]])
+    try:
+        for _ in range(3):
+            response, elapsed = _get(client)
+            assert response.json()["components"] == {"database": "ok", "redis": "timeout"}
+            assert elapsed < 1.5
+    finally:
+        release.set()
+    assert calls == [1]  # one thread waits on the hung dependency, not one per probe
+
+
+def test_a_locked_database_is_reported_within_the_budget(client, django_db_blocker):
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=False) as blocker:
+        # Another session holds the migration table: every read of it waits (as behind a long migration).
+        blocker.execute("LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE")
+        response, elapsed = _get(client)
+        blocker.rollback()
+    assert response.status_code == 503
+    assert response.json()["components"]["database"] in {"fail", "timeout"}
+    assert response.json()["components"]["migrations"] in {"skipped", "timeout"}
+    assert elapsed < health.DEADLINE_SECONDS + 1

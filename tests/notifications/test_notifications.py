@@ -1,15 +1,20 @@
-"""Notifications: idempotent creation, one email in the person's language, the page, the header badge."""
+"""Notifications: idempotent creation, the e-mail through the outbox (written with the notification, mailed
+once in the person's language), the page, the header badge."""
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from esb.outbox import relay
+from esb.outbox import services as outbox
+from esb.outbox.models import OutboxMessage
 from notifications import selectors, services
 from notifications.models import Notification
-from notifications.tasks import send_notification_email
+from notifications.tasks import EMAIL_TOPIC, send_notification_email
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +33,9 @@ def test_notify_is_idempotent_by_dedupe_key(make_user, django_capture_on_commit_
         again = _notify(user, dedupe_key="app:1:approved")
     assert first.pk == again.pk
     assert Notification.objects.filter(user=user).count() == 1
-    assert len(callbacks) == 1  # one email scheduled, not two
+    # one e-mail message in the outbox, not two (and one relay kick for the transaction)
+    assert OutboxMessage.objects.filter(topic=EMAIL_TOPIC).count() == 1
+    assert callbacks == [outbox.kick_relay]
     other = _notify(user, dedupe_key="app:2:approved")
     assert other.pk != first.pk
 
@@ -38,6 +45,32 @@ def test_notify_refuses_links_to_other_sites(make_user):
     for url in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         with pytest.raises(ValueError):
             _notify(user, url=url)
+
+
+def test_notify_writes_the_email_message_in_the_callers_transaction(make_user):
+    user = make_user()
+    notification = _notify(user, dedupe_key="app:7:approved")
+    message = OutboxMessage.objects.get(dedupe_key=f"notification-email:{notification.pk}")
+    assert (message.topic, message.payload) == (EMAIL_TOPIC, {"notification_id": notification.pk})
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _notify(user, dedupe_key="app:8:approved")
+        raise RuntimeError("the status change failed")
+    assert not Notification.objects.filter(dedupe_key="app:8:approved").exists()
+    assert OutboxMessage.objects.filter(topic=EMAIL_TOPIC).count() == 1
+
+
+def test_the_email_goes_out_without_any_commit_callback(make_user, settings):
+    """What survives a crash after the commit (no on_commit callback ran) is enough: the relay mails it."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    user = make_user(preferred_language="en")
+    notification = _notify(user)
+    assert mail.outbox == []
+    assert relay.relay().delivered == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    assert relay.relay().delivered == 0
+    assert send_notification_email.run(notification.pk) == "already-sent"
+    assert len(mail.outbox) == 1
 
 
 def test_email_sent_once_on_commit_in_khmer(make_user, settings, django_capture_on_commit_callbacks):
