@@ -490,3 +490,17 @@ def test_english_search_expression_is_the_indexed_one(catalog):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "licencetype_search_en" in plan
+
+
+def test_apply_action_comes_before_the_long_details_and_consent_is_said_to_come_first(catalog):
+    """At phone width the columns stack in source order: the apply panel must come before the description,
+    documents and steps. Consent is asked before the form (applications.views.start), not at the end."""
+    html = _client().get(_detail("MOT-HL-001")).content.decode()
+    page = _page(_client().get(_detail("MOT-HL-001")))
+
+    assert html.index('data-testid="apply-panel"') < html.index('id="service-about"')
+    assert "order-lg-2" in page.one("aside").classes
+    asked = page.with_class("esb-service-form-steps")[0].text
+    assert asked.index("before the form") < asked.index("Business information")
+    assert "Check your answers and submit" in asked
+    assert "Check your answers and give your consent" not in html
