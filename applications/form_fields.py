@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from esb.i18n import localized
+from registry import selectors as registry_selectors
 from registry.models import AdministrativeUnit, IsicActivity
 
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -426,14 +427,14 @@ class IsicActivityField(AnswerField, forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         """A stored code is shown with its title, so the applicant sees what it means."""
         if isinstance(value, str) and re.fullmatch(r"\d{4}", value):
-            activity = IsicActivity.objects.filter(code=value).first()
+            activity = registry_selectors.isic_by_code(value)
             if activity:
                 return isic_label(activity)
         return value
 
 
 def isic_label(activity: IsicActivity) -> str:
-    return f"{activity.code} — {activity.title}"
+    return registry_selectors.isic_label(activity)
 
 
 # --- gazetteer address ------------------------------------------------------------------------------------
@@ -650,7 +651,16 @@ class DocumentField(AnswerField, forms.FileField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
-        return check_upload(data, formats=self.formats, max_size_mb=self.max_size_mb)
+        try:
+            return check_upload(data, formats=self.formats, max_size_mb=self.max_size_mb)
+        except ValidationError as exc:
+            # Named, because the error summary lists every field's message: two documents refused for
+            # the same reason must not read as the same sentence twice.
+            named = _("“%(label)s”: %(problem)s")
+            raise ValidationError(
+                [named % {"label": self.label_text, "problem": m} for m in exc.messages],
+                code=getattr(exc, "code", None) or "invalid",
+            ) from exc
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return bool(data)
