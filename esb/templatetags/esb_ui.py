@@ -5,12 +5,14 @@ Load with `{% load esb_ui %}`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
@@ -108,3 +110,38 @@ def alert_class(level_tag: str) -> str:
 def alert_role(level_tag: str) -> str:
     """Errors and warnings interrupt a screen reader (`alert`); the rest wait their turn (`status`)."""
     return "alert" if level_tag in {"error", "warning"} else "status"
+
+
+# --- dates -------------------------------------------------------------------------------------------------
+# Every template shows a date through these filters (tests/i18n/test_dates.py checks that no template uses
+# `|date` itself), so a page, an e-mail and the back-office write the same moment the same way.
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def esb_date(value) -> str:
+    """A date (or the day of a datetime, in Phnom Penh time) as "4 Dec 2026" / "4 ធ្នូ 2026"."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return formats.date_format(_local(value), "DATE_FORMAT")
+
+
+@register.filter
+def esb_datetime(value) -> str:
+    """A moment as "4 Dec 2026, 18:20" / "4 ធ្នូ 2026, 18:20" (Phnom Penh time)."""
+    if not isinstance(value, datetime.datetime):
+        return esb_date(value)
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """The machine-readable form for `<time datetime="…">`."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return _local(value).isoformat()
