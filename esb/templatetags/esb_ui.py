@@ -13,7 +13,7 @@ from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
@@ -145,3 +145,27 @@ def iso_datetime(value) -> str:
     if not isinstance(value, datetime.date):
         return ""
     return _local(value).isoformat()
+
+
+# --- page titles -------------------------------------------------------------------------------------------
+# One separator between the parts of every page title ("Services – Business Licensing Portal"). Pages put
+# only their own parts in `{% block title %}`, separated by `{% title_sep %}`; base.html adds the portal.
+TITLE_SEPARATOR = " – "
+
+
+@register.simple_tag
+def title_sep() -> str:
+    return TITLE_SEPARATOR
+
+
+@register.filter
+def page_title(parts: str, portal_name: str) -> SafeString:
+    """The page's own title parts (already rendered, so escaped) followed by the portal's name; the portal's
+    name alone when the page gives none (and not twice when a page still writes it itself)."""
+    text = " ".join(conditional_escape(parts).split())
+    portal = str(conditional_escape(portal_name or ""))
+    if not text or text == portal:
+        return mark_safe(portal)  # noqa: S308 - both parts are escaped above
+    if portal and text.endswith(portal):
+        return mark_safe(text)  # noqa: S308
+    return mark_safe(f"{text}{TITLE_SEPARATOR}{portal}" if portal else text)  # noqa: S308
