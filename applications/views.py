@@ -411,6 +411,12 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     fields = {f.key: f for step in _steps(application) for f in step.fields.all()}
     revisions = selectors.revisions(application)
     changes = selectors.version_changes(revisions, fields, display_answer)
+    # Which submitted version to show (?version=N); the latest by default, an unknown number is the latest.
+    wanted = request.GET.get("version", "")
+    shown = next(
+        (r for r in revisions if wanted.isascii() and wanted.isdigit() and r.number == int(wanted[:5])),
+        revisions[-1] if revisions else None,
+    )
     return render(
         request,
         "applications/detail.html",
@@ -419,6 +425,10 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
             "events": selectors.timeline(application),
             "revisions": revisions,
             "changes": changes,
+            "shown_revision": shown,
+            "submitted": selectors.submitted_answers(shown, _steps(application), display_answer)
+            if shown
+            else [],
             "documents": selectors.documents(application),
             "correction_labels": [fields[k].label for k in application.correction_fields if k in fields],
             "can_withdraw": application.status in services.UNDECIDED,

@@ -254,3 +254,45 @@ def test_start_applies_for_the_chosen_business_only_if_it_is_theirs(
     assert Application.objects.get(applicant=applicant).business is None
     response = applicant_client.post(start, {"business": str(business.pk)})
     assert Application.objects.filter(applicant=applicant, business=business).exists()
+
+
+def _answers_section(html: str) -> str:
+    start = html.index('data-testid="submitted-answers"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_status_page_shows_the_submitted_answers_by_step_read_only(
+    applicant_client, applicant, business, free_service
+):
+    application = factories.submitted(applicant, free_service, business)
+    html = applicant_client.get(url("detail", application)).content.decode()
+
+    answers = _answers_section(html)
+    steps = [step.title for step in application.form_definition.steps.all()]
+    positions = [answers.index(title) for title in steps]
+    assert positions == sorted(positions)  # grouped by step, in the form's order
+    employees = application.form_definition.fields.get(key="employees").label
+    assert re.search(rf"{re.escape(employees)}</dt>\s*<dd[^>]*>\s*12\s*</dd>", answers)
+    document = application.documents.get()
+    assert url("document", application, document_id=document.pk) in answers
+    # read-only: no inputs, no change links
+    assert "<input" not in answers and "<form" not in answers and "return=check" not in answers
+
+
+def test_status_page_shows_each_submitted_version(applicant_client, applicant, business, free_service):
+    application = factories.returned(applicant, free_service, business)
+    applicant_client.post(
+        url("step", application, step="business"), {"version": application.version, "employees": "20"}
+    )
+    application.refresh_from_db()
+    applicant_client.post(url("submit", application), {"version": application.version})
+
+    latest = _answers_section(applicant_client.get(url("detail", application)).content.decode())
+    first = _answers_section(applicant_client.get(url("detail", application) + "?version=1").content.decode())
+
+    employees = re.escape(application.form_definition.fields.get(key="employees").label)
+    assert "Version 2," in latest and re.search(rf"{employees}</dt>\s*<dd[^>]*>\s*20\s*</dd>", latest)
+    assert "Version 1," in first and re.search(rf"{employees}</dt>\s*<dd[^>]*>\s*12\s*</dd>", first)
+    assert 'href="?version=1#answers-title"' in latest and 'aria-current="page"' in latest
+    junk = applicant_client.get(url("detail", application) + "?version=٣")  # not a 500, the latest shown
+    assert junk.status_code == 200 and "Version 2," in _answers_section(junk.content.decode())
