@@ -193,13 +193,15 @@ class StepForm(forms.Form):
             if key in self.definitions and self.definitions[key].field_type != T.FILE
         }
 
-    def uploads(self) -> dict[str, CheckedUpload]:
-        """File-field key → checked upload, for the files sent with this post (call after is_valid())."""
-        return {
-            key: self.cleaned_data[key]
-            for key, definition in self.definitions.items()
-            if definition.field_type == T.FILE and isinstance(self.cleaned_data.get(key), CheckedUpload)
-        }
+    def uploads(self) -> dict[str, CheckedUpload | list[CheckedUpload]]:
+        """File-field key → checked upload (a list for a field that takes several files), for the files sent
+        with this post (call after is_valid())."""
+        result: dict[str, CheckedUpload | list[CheckedUpload]] = {}
+        for key, definition in self.definitions.items():
+            value = self.cleaned_data.get(key) if definition.field_type == T.FILE else None
+            if isinstance(value, CheckedUpload) or (isinstance(value, list) and value):
+                result[key] = value
+        return result
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: non-field errors first (anchor ""), then by field."""
@@ -335,10 +337,19 @@ def _field_for(
         max_size = (requirement.max_size_mb if requirement else 0) or DEFAULT_MAX_SIZE_MB
         hint = _("%(formats)s, up to %(size)s MB") % {"formats": format_list(formats), "size": max_size}
         common["required"] = definition.required and not existing_document
+        multiple = rules.get("multiple") is True
+        attrs = {"class": "form-control", "accept": accept_attribute(formats)}
+        if multiple:
+            hint = _("One or more files (up to %(count)s): %(formats)s, each up to %(size)s MB") % {
+                "count": ff.DocumentField.MAX_FILES,
+                "formats": format_list(formats),
+                "size": max_size,
+            }
         field = ff.DocumentField(
             formats=formats,
             max_size_mb=max_size,
-            widget=forms.FileInput(attrs={"class": "form-control", "accept": accept_attribute(formats)}),
+            multiple=multiple,
+            widget=ff.SeveralFilesInput(attrs=attrs) if multiple else forms.FileInput(attrs=attrs),
             **common,
         )
     else:  # an unknown type cannot be published; show it as text rather than fail the page

@@ -250,7 +250,10 @@ def documents_step(requirements: list[tuple[str, bool, list[str]]]) -> Step:
                 DOCUMENT_TYPES[code][0],
                 DOCUMENT_TYPES[code][1],
                 required=mandatory,
-                rules={"document_type": code},
+                # photographs come several at a time: the field takes multiple files
+                rules={"document_type": code, "multiple": True}
+                if code.endswith("_PHOTOS")
+                else {"document_type": code},
             )
             for code, mandatory, _formats in requirements
         ],

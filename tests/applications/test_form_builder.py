@@ -495,7 +495,7 @@ def test_rendering_is_accessible(step):
         ("phone", "+85512345678", {}, "+85512345678", "+85512345678"),
         ("number", 1200, {}, "1,200", "1"),
         ("decimal", "1250.50", {}, "1,250.50", "1"),
-        ("date", "2025-12-31", {}, "Dec. 31, 2025", "2025"),
+        ("date", "2025-12-31", {}, "31 Dec 2025", "2025"),
         ("choice", "market", CHOICES, "Market stall", "ផ្សារ"),
         ("multichoice", ["shop", "market"], CHOICES, "Shop, Market stall", "ហាង"),
         ("boolean", True, {}, "Yes", ""),
@@ -610,3 +610,19 @@ def test_isic_classes_are_named_in_khmer_on_khmer_pages(step):
         assert "5510" in [a.code for a in search_isic(division.title_km.split()[0], limit=50)]
     with translation.override("en"):
         assert isic_label(activity) == f"5510 — {activity.title_en}"
+
+
+def test_publication_accepts_the_country_and_multiple_file_rules_and_checks_their_values(step):
+    from licensing.validation import field_problems_by_slot
+
+    country = field(step, "nationality", validation={"reference": "country"})
+    wrong_reference = field(step, "other", validation={"reference": "planet"})
+    assert field_problems_by_slot(country, None) == []
+    assert [slot for slot, _message in field_problems_by_slot(wrong_reference, None)] == ["reference"]
+
+    DocumentTypeFactory(code="PREMISES_PHOTOS")
+    codes = {"PREMISES_PHOTOS"}
+    photos = field(step, "photos", "file", validation={"document_type": "PREMISES_PHOTOS", "multiple": True})
+    wrong = field(step, "photos2", "file", validation={"document_type": "PREMISES_PHOTOS", "multiple": "yes"})
+    assert field_problems_by_slot(photos, codes) == []
+    assert [slot for slot, _message in field_problems_by_slot(wrong, codes)] == ["multiple"]
