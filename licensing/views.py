@@ -103,7 +103,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     # A history restore (back button after htmx pushed the address) needs the whole page, not the results.
     if htmx and not htmx.boosted and not htmx.history_restore_request:
-        return render(request, "licensing/_results.html", context)
+        return render(request, "licensing/_results.html", {**context, "partial": True})
     return render(request, "licensing/service_list.html", context)
 
 

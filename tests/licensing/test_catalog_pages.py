@@ -455,6 +455,7 @@ def test_full_page_switch_carries_the_query_string_and_history_restore_gets_the_
         LIST, {"q": "hotel"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in restored.content.decode()
+    assert "hx-swap-oob" not in restored.content.decode()  # one language switch, in the header
 
 
 @pytest.mark.parametrize(
