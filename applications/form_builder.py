@@ -36,7 +36,8 @@ from applications.uploads import (
 )
 from licensing import prefill
 from licensing.models import DocumentRequirement, FormField, FormStep
-from registry.models import AdministrativeUnit, IsicActivity
+from registry.models import AdministrativeUnit
+from registry.selectors import country_choices, country_name, isic_by_code
 
 T = FormField.FieldType
 TEXT_CAP = 255
@@ -50,6 +51,7 @@ TEMPLATES = {
     T.ISIC_ACTIVITY: "isic",
     T.FILE: "file",
 }
+COUNTRY_REFERENCE = "country"
 # A choice with more options than this is a select rather than radios.
 MAX_RADIOS = 6
 
@@ -154,7 +156,7 @@ class StepBoundField(forms.BoundField):
         value = self.field.to_python_quiet(self.value())
         if not value:
             return []
-        activity = IsicActivity.objects.filter(code=value).first()
+        activity = isic_by_code(value)
         return [(activity.code, ff.isic_label(activity))] if activity else []
 
 
@@ -191,13 +193,15 @@ class StepForm(forms.Form):
             if key in self.definitions and self.definitions[key].field_type != T.FILE
         }
 
-    def uploads(self) -> dict[str, CheckedUpload]:
-        """File-field key → checked upload, for the files sent with this post (call after is_valid())."""
-        return {
-            key: self.cleaned_data[key]
-            for key, definition in self.definitions.items()
-            if definition.field_type == T.FILE and isinstance(self.cleaned_data.get(key), CheckedUpload)
-        }
+    def uploads(self) -> dict[str, CheckedUpload | list[CheckedUpload]]:
+        """File-field key → checked upload (a list for a field that takes several files), for the files sent
+        with this post (call after is_valid())."""
+        result: dict[str, CheckedUpload | list[CheckedUpload]] = {}
+        for key, definition in self.definitions.items():
+            value = self.cleaned_data.get(key) if definition.field_type == T.FILE else None
+            if isinstance(value, CheckedUpload) or (isinstance(value, list) and value):
+                result[key] = value
+        return result
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: non-field errors first (anchor ""), then by field."""
@@ -234,6 +238,12 @@ def to_json(field_type: str, value: Any) -> Any:
     return value if value is not None else ""
 
 
+def is_country(definition: FormField) -> bool:
+    """A text field whose rules say it holds a country code (`{"reference": "country"}`)."""
+    rules = definition.validation if isinstance(definition.validation, dict) else {}
+    return rules.get("reference") == COUNTRY_REFERENCE
+
+
 def _has_value(value: Any) -> bool:
     return value not in (None, "", [], {})
 
@@ -250,7 +260,14 @@ def _field_for(
     common = {"label": definition.label, "label_text": definition.label, "required": definition.required}
     text_attrs = {"class": "form-control"}
     hint = ""
-    if kind in (T.TEXT, T.EMAIL, T.PHONE):
+    if kind == T.TEXT and is_country(definition):
+        # A country (nationality) is picked from the registry's ISO list by name; the answer is the code.
+        field = ff.OneChoiceField(
+            choices=[("", _("Choose a country…")), *country_choices()],
+            widget=forms.Select(attrs={"class": "form-select", "autocomplete": "country"}),
+            **common,
+        )
+    elif kind in (T.TEXT, T.EMAIL, T.PHONE):
         attrs = dict(text_attrs)
         widget_class = forms.TextInput
         if kind == T.EMAIL:
@@ -320,10 +337,19 @@ def _field_for(
         max_size = (requirement.max_size_mb if requirement else 0) or DEFAULT_MAX_SIZE_MB
         hint = _("%(formats)s, up to %(size)s MB") % {"formats": format_list(formats), "size": max_size}
         common["required"] = definition.required and not existing_document
+        multiple = rules.get("multiple") is True
+        attrs = {"class": "form-control", "accept": accept_attribute(formats)}
+        if multiple:
+            hint = _("One or more files (up to %(count)s): %(formats)s, each up to %(size)s MB") % {
+                "count": ff.DocumentField.MAX_FILES,
+                "formats": format_list(formats),
+                "size": max_size,
+            }
         field = ff.DocumentField(
             formats=formats,
             max_size_mb=max_size,
-            widget=forms.FileInput(attrs={"class": "form-control", "accept": accept_attribute(formats)}),
+            multiple=multiple,
+            widget=ff.SeveralFilesInput(attrs=attrs) if multiple else forms.FileInput(attrs=attrs),
             **common,
         )
     else:  # an unknown type cannot be published; show it as text rather than fail the page
@@ -433,7 +459,9 @@ def display_answer(field: FormField, value: Any) -> str:
         return ", ".join(_choice_label(field, item) for item in values)
     if kind == T.GAZETTEER_ADDRESS:
         return _address_text(value) if isinstance(value, Mapping) else str(value)
+    if kind == T.TEXT and is_country(field):
+        return country_name(str(value)) or str(value)
     if kind == T.ISIC_ACTIVITY:
-        activity = IsicActivity.objects.filter(code=str(value)).first()
+        activity = isic_by_code(str(value))
         return ff.isic_label(activity) if activity else str(value)
     return str(value)

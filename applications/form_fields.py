@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from esb.i18n import localized
+from registry import selectors as registry_selectors
 from registry.models import AdministrativeUnit, IsicActivity
 
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -426,14 +427,14 @@ class IsicActivityField(AnswerField, forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         """A stored code is shown with its title, so the applicant sees what it means."""
         if isinstance(value, str) and re.fullmatch(r"\d{4}", value):
-            activity = IsicActivity.objects.filter(code=value).first()
+            activity = registry_selectors.isic_by_code(value)
             if activity:
                 return isic_label(activity)
         return value
 
 
 def isic_label(activity: IsicActivity) -> str:
-    return f"{activity.code} — {activity.title}"
+    return registry_selectors.isic_label(activity)
 
 
 # --- gazetteer address ------------------------------------------------------------------------------------
@@ -633,24 +634,68 @@ def address_part_label(key: str) -> str:
 # --- files ------------------------------------------------------------------------------------------------
 
 
+class SeveralFilesInput(forms.ClearableFileInput):
+    """`<input type="file" multiple>`: the browser sends every chosen file under the field's name."""
+
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"  # no "clear" checkbox: a new choice replaces the files
+
+
 class DocumentField(AnswerField, forms.FileField):
-    """A supporting document, checked by applications.uploads.check_upload (content, size, format)."""
+    """A supporting document, checked by applications.uploads.check_upload (content, size, format).
+
+    With `multiple` the field takes several files (up to MAX_FILES), each checked on its own; `clean` then
+    returns a list of checked uploads. Every message names the field (and the file, when there are several),
+    because the error summary lists them together."""
 
     required_message = gettext_lazy("Upload “%(label)s”.")
+    MAX_FILES = 10
 
-    def __init__(self, *, formats: list[str], max_size_mb: int, **kwargs) -> None:
+    def __init__(self, *, formats: list[str], max_size_mb: int, multiple: bool = False, **kwargs) -> None:
         self.formats = formats
         self.max_size_mb = max_size_mb
+        self.multiple = multiple
         super().__init__(**kwargs)
 
-    def clean(self, data: Any, initial: Any = None):
+    def _check(self, upload, name_file: bool):
         from applications.uploads import check_upload
 
-        if not data:
+        try:
+            return check_upload(upload, formats=self.formats, max_size_mb=self.max_size_mb)
+        except ValidationError as exc:
+            if name_file:
+                named = _("“%(label)s”, %(file)s: %(problem)s")
+                extra = {"file": getattr(upload, "name", "")}
+            else:
+                named, extra = _("“%(label)s”: %(problem)s"), {}
+            raise ValidationError(
+                [named % {"label": self.label_text, "problem": m, **extra} for m in exc.messages],
+                code=getattr(exc, "code", None) or "invalid",
+            ) from exc
+
+    def clean(self, data: Any, initial: Any = None):
+        files = [f for f in data if f] if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
-        return check_upload(data, formats=self.formats, max_size_mb=self.max_size_mb)
+        if not self.multiple:
+            return self._check(files[0], name_file=False)
+        if len(files) > self.MAX_FILES:
+            raise ValidationError(
+                _("“%(label)s”: choose at most %(count)s files.")
+                % {"label": self.label_text, "count": self.MAX_FILES},
+                code="too_many",
+            )
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(self._check(upload, name_file=True))
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return checked
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return bool(data)

@@ -211,6 +211,9 @@ class ApplicationDocument(models.Model):
     )
     # A replaced file stays (the earlier revision refers to it) but is no longer the current one.
     replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    # Order of the file within its field: 0 for a one-file field; 0, 1, 2… when the form field allows
+    # several files (validation "multiple"), e.g. photographs of the premises.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["application", "field_key", "-uploaded_at"]
@@ -218,9 +221,9 @@ class ApplicationDocument(models.Model):
         verbose_name_plural = _("documents")
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "field_key"],
+                fields=["application", "field_key", "position"],
                 condition=models.Q(replaced_at__isnull=True),
-                name="applicationdocument_one_current_per_field",
+                name="applicationdocument_one_current_per_position",
             )
         ]
 

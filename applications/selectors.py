@@ -85,6 +85,46 @@ def version_changes(
     return changes
 
 
+@dataclass(frozen=True)
+class SubmittedAnswer:
+    label: str
+    value: str  # as the applicant reads it; "" when not given
+    documents: list[ApplicationDocument]  # for a file field: the files of that version
+
+
+@dataclass(frozen=True)
+class SubmittedSection:
+    title: str
+    answers: list[SubmittedAnswer]
+
+
+def submitted_answers(
+    revision: ApplicationRevision,
+    steps: list[FormStep],
+    show: Callable[[FormField, object], str],
+) -> list[SubmittedSection]:
+    """One submitted version's answers and documents, grouped by the form's steps in order, read-only.
+
+    Reads the version's own snapshot (`answers`, `document_ids`), so an earlier version shows what was sent
+    then, not what the application holds now."""
+    files: dict[str, list[ApplicationDocument]] = {}
+    for document in revision.application.documents.filter(pk__in=revision.document_ids).order_by("pk"):
+        files.setdefault(document.field_key, []).append(document)
+    sections = []
+    for step in steps:
+        rows = []
+        for form_field in step.fields.all():
+            if form_field.field_type == "file":
+                found = files.get(form_field.key, [])
+                rows.append(SubmittedAnswer(form_field.label, "", found))
+                continue
+            raw = revision.answers.get(form_field.key)
+            value = show(form_field, raw) if raw not in (None, "", [], {}) else ""
+            rows.append(SubmittedAnswer(form_field.label, value, []))
+        sections.append(SubmittedSection(step.title, rows))
+    return sections
+
+
 def documents(application: Application, *, current_only: bool = True) -> list[ApplicationDocument]:
     qs = application.documents.select_related("document_type")
     if current_only:

@@ -355,7 +355,7 @@ def _save_step(application, user, step, answers, uploads, version, stored, compl
         for key, upload in uploads.items():
             if key not in documents or (allowed is not None and key not in allowed):
                 continue
-            stored.append(_store_document(locked, user, documents[key], upload))
+            stored.extend(_store_document(locked, user, documents[key], upload))
             changed.append(key)
         locked.answers = merged
         if complete and step.key not in locked.completed_steps:
@@ -373,36 +373,52 @@ def _save_step(application, user, step, answers, uploads, version, stored, compl
     return locked
 
 
-def _store_document(application: Application, user, form_field, upload) -> ApplicationDocument:
+def _store_document(application: Application, user, form_field, upload) -> list[ApplicationDocument]:
+    """Store the file (or, for a field that takes several, the files) sent for one document field; what
+    was current for that field before is kept for earlier revisions but marked replaced."""
     from licensing.models import DocumentType
 
+    uploads = upload if isinstance(upload, list | tuple) else [upload]
     now = timezone.now()
     ApplicationDocument.objects.filter(
         application=application, field_key=form_field.key, replaced_at__isnull=True
     ).update(replaced_at=now)
-    document = ApplicationDocument(
-        application=application,
-        field_key=form_field.key,
-        document_type=DocumentType.objects.filter(code=form_field.document_type_code).first(),
-        original_name=upload.original_name[:255],
-        extension=upload.extension,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=upload.sha256,
-        revision=application.revision + (0 if application.status == Status.DRAFT else 1),
-        uploaded_by=user,
-    )
-    upload.file.seek(0)
-    document.file.save(upload.original_name, upload.file, save=False)
-    document.save()
-    return document
+    document_type = DocumentType.objects.filter(code=form_field.document_type_code).first()
+    stored = []
+    for position, one in enumerate(uploads):
+        document = ApplicationDocument(
+            application=application,
+            field_key=form_field.key,
+            position=position,
+            document_type=document_type,
+            original_name=one.original_name[:255],
+            extension=one.extension,
+            content_type=one.content_type,
+            size=one.size,
+            sha256=one.sha256,
+            revision=application.revision + (0 if application.status == Status.DRAFT else 1),
+            uploaded_by=user,
+        )
+        one.file.seek(0)
+        document.file.save(one.original_name, one.file, save=False)
+        document.save()
+        stored.append(document)
+    return stored
 
 
 def current_documents(application: Application) -> dict[str, ApplicationDocument]:
-    return {
-        d.field_key: d
-        for d in ApplicationDocument.objects.filter(application=application, replaced_at__isnull=True)
-    }
+    """The current document of each field (the first one of a field that holds several)."""
+    return {field_key: files[0] for field_key, files in current_document_files(application).items()}
+
+
+def current_document_files(application: Application) -> dict[str, list[ApplicationDocument]]:
+    """Every current file of each document field, in the order they were chosen."""
+    files: dict[str, list[ApplicationDocument]] = {}
+    for document in ApplicationDocument.objects.filter(
+        application=application, replaced_at__isnull=True
+    ).order_by("field_key", "position", "pk"):
+        files.setdefault(document.field_key, []).append(document)
+    return files
 
 
 def missing_answers(application: Application) -> list[Missing]:
@@ -479,17 +495,19 @@ def submit(application: Application, user, *, version: int | None) -> Applicatio
 def _record_revision(application: Application, user) -> ApplicationRevision:
     previous = application.revisions.order_by("-number").first()
     application.revision += 1
-    documents = current_documents(application)
+    files = current_document_files(application)
     changed: list[str] = []
     if previous is not None:
         keys = set(previous.answers) | set(application.answers)
         changed = sorted(k for k in keys if previous.answers.get(k) != application.answers.get(k))
-        changed += sorted(k for k, d in documents.items() if d.pk not in previous.document_ids)
+        changed += sorted(
+            k for k, found in files.items() if any(d.pk not in previous.document_ids for d in found)
+        )
     return ApplicationRevision.objects.create(
         application=application,
         number=application.revision,
         answers=application.answers,
-        document_ids=[d.pk for d in documents.values()],
+        document_ids=[d.pk for found in files.values() for d in found],
         changed_fields=changed,
         submitted_at=timezone.now(),
         submitted_by=user,

@@ -191,7 +191,7 @@ def task_list(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _form_kwargs(application: Application, step) -> dict:
-    documents = services.current_documents(application)
+    files = services.current_document_files(application)
     requirements = {
         r.document_type.code: r
         for r in application.licence_type.document_requirements.select_related("document_type")
@@ -200,7 +200,9 @@ def _form_kwargs(application: Application, step) -> dict:
         "initial": application.answers,
         "prefilled": application.prefilled,
         "locked": application.locked_fields,
-        "existing_documents": {key: d.original_name for key, d in documents.items()},
+        "existing_documents": {
+            key: ", ".join(d.original_name for d in found) for key, found in files.items()
+        },
         "requirements": requirements,
         "only": services.editable_keys(application, step),
     }
@@ -311,15 +313,16 @@ def _keep_what_was_valid(request: HttpRequest, application: Application, step, f
 
 
 def _answer_sections(application: Application) -> list[dict]:
-    documents = services.current_documents(application)
+    files = services.current_document_files(application)
     correction = set(application.correction_fields)
     sections = []
     for step in _steps(application):
         rows = []
         for form_field in step.fields.all():
             if form_field.field_type == "file":
-                document = documents.get(form_field.key)
-                value = document.original_name if document else ""
+                found = files.get(form_field.key, [])
+                document = found[0] if found else None
+                value = "\n".join(d.original_name for d in found)
             else:
                 raw = application.answers.get(form_field.key)
                 value = display_answer(form_field, raw) if raw not in (None, "", [], {}) else ""
@@ -411,6 +414,12 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     fields = {f.key: f for step in _steps(application) for f in step.fields.all()}
     revisions = selectors.revisions(application)
     changes = selectors.version_changes(revisions, fields, display_answer)
+    # Which submitted version to show (?version=N); the latest by default, an unknown number is the latest.
+    wanted = request.GET.get("version", "")
+    shown = next(
+        (r for r in revisions if wanted.isascii() and wanted.isdigit() and r.number == int(wanted[:5])),
+        revisions[-1] if revisions else None,
+    )
     return render(
         request,
         "applications/detail.html",
@@ -419,6 +428,10 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
             "events": selectors.timeline(application),
             "revisions": revisions,
             "changes": changes,
+            "shown_revision": shown,
+            "submitted": selectors.submitted_answers(shown, _steps(application), display_answer)
+            if shown
+            else [],
             "documents": selectors.documents(application),
             "correction_labels": [fields[k].label for k in application.correction_fields if k in fields],
             "can_withdraw": application.status in services.UNDECIDED,

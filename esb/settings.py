@@ -288,6 +288,8 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "i18n" / "thirdparty"]
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_I18N = True
 USE_TZ = True
+# One date format per language for the whole portal (esb/formats: "4 Dec 2026, 18:20").
+FORMAT_MODULE_PATH = ["esb.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT_DIR", default=".data/staticfiles")

@@ -108,7 +108,8 @@ def _choices(*rows: tuple[str, str, str]) -> dict:
 
 
 GENDER = _choices(("MALE", "ប្រុស", "Male"), ("FEMALE", "ស្រី", "Female"))
-NATIONALITY_RULES = {"pattern": "^[A-Z]{2}$", "max_length": 2}
+# A country picker (registry countries, names in the page's language); the answer is the ISO alpha-2 code.
+NATIONALITY_RULES = {"reference": "country"}
 
 
 def business_step() -> Step:
@@ -222,8 +223,6 @@ def person_step(prefix: str, key: str, km: str, en: str) -> Step:
                 "Nationality",
                 prefill=f"{prefix}.nationality",
                 rules=NATIONALITY_RULES,
-                help_km="លេខកូដប្រទេស ២ អក្សរ ឧទាហរណ៍ KH",
-                help_en="Two-letter country code, e.g. KH",
             ),
             F(
                 f"{key}_identity_number",
@@ -251,7 +250,10 @@ def documents_step(requirements: list[tuple[str, bool, list[str]]]) -> Step:
                 DOCUMENT_TYPES[code][0],
                 DOCUMENT_TYPES[code][1],
                 required=mandatory,
-                rules={"document_type": code},
+                # photographs come several at a time: the field takes multiple files
+                rules={"document_type": code, "multiple": True}
+                if code.endswith("_PHOTOS")
+                else {"document_type": code},
             )
             for code, mandatory, _formats in requirements
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from esb.ids import parse_id
@@ -19,6 +20,13 @@ from licensing.models import (
     WorkflowDefinition,
     WorkflowStep,
 )
+from licensing.models.catalog import english_search_vector
+
+# Below this length a term is matched by substring only: similarity on two or three letters finds noise.
+MIN_FUZZY_LENGTH = 4
+# pg_trgm's default word similarity (0.6) misses a Khmer word with one vowel sign left out (~0.55): Khmer
+# syllables are several code points, so one slip changes more trigrams than in a Latin word.
+KHMER_SIMILARITY = 0.5
 
 
 def published_form(licence_type: LicenceType | int) -> FormDefinition | None:
@@ -84,16 +92,14 @@ def catalog_services(
     if sector is not None and sector != "":
         queryset = queryset.filter(_by_code_or_pk("sector", sector))
     terms = (search or "").split()
-    for term in terms[:10]:
-        queryset = queryset.filter(
-            Q(code__icontains=term)
-            | Q(name_km__icontains=term)
-            | Q(name_en__icontains=term)
-            | Q(description_km__icontains=term)
-            | Q(description_en__icontains=term)
-            | Q(institution__name_km__icontains=term)
-            | Q(institution__name_en__icontains=term)
-        )
+    if terms:
+        queryset = queryset.annotate(search_en=english_search_vector())
+    for index, term in enumerate(terms[:10]):
+        similarity = None
+        if len(term) >= MIN_FUZZY_LENGTH:
+            similarity = f"similar_km_{index}"
+            queryset = queryset.annotate(**{similarity: TrigramWordSimilarity(term, "name_km")})
+        queryset = queryset.filter(_term_matches(term, similarity))
     if applicable_only:
         published = {"licence_type": OuterRef("pk"), "status": DefinitionStatus.PUBLISHED}
         queryset = queryset.filter(
@@ -101,6 +107,25 @@ def catalog_services(
             Exists(WorkflowDefinition.objects.filter(**published)),
         )
     return queryset.order_by("institution__code", "sort_order", "code")
+
+
+def _term_matches(term: str, similarity: str | None) -> Q:
+    """One search word: English by stemmed full-text search ("Handicrafts" finds "Handicraft", "hotels"
+    finds "hotel"), Khmer (written without spaces between words) by substring and trigram similarity, and
+    codes and institution names by substring in either language."""
+    matches = (
+        Q(search_en=SearchQuery(term, config="english", search_type="plain"))
+        | Q(code__icontains=term)
+        | Q(name_km__icontains=term)
+        | Q(name_en__icontains=term)
+        | Q(description_km__icontains=term)
+        | Q(description_en__icontains=term)
+        | Q(institution__name_km__icontains=term)
+        | Q(institution__name_en__icontains=term)
+    )
+    if similarity:
+        matches |= Q(**{f"{similarity}__gte": KHMER_SIMILARITY})
+    return matches
 
 
 def _by_code_or_pk(relation: str, value) -> Q:

@@ -24,7 +24,8 @@ MAX_PATTERN_LENGTH = 500
 
 _TEXT_KEYS = {"min_length", "max_length", "pattern"}
 ALLOWED_VALIDATION_KEYS: dict[str, set[str]] = {
-    prefill.TEXT: _TEXT_KEYS,
+    # "reference": "country" makes a text field a country picker whose answer is the ISO alpha-2 code.
+    prefill.TEXT: _TEXT_KEYS | {"reference"},
     prefill.TEXTAREA: _TEXT_KEYS,
     prefill.EMAIL: _TEXT_KEYS,
     prefill.PHONE: _TEXT_KEYS,
@@ -33,7 +34,8 @@ ALLOWED_VALIDATION_KEYS: dict[str, set[str]] = {
     prefill.DATE: {"min", "max"},
     prefill.CHOICE: {"choices"},
     prefill.MULTICHOICE: {"choices"},
-    prefill.FILE: {"document_type"},
+    # "multiple": true lets the applicant attach several files (e.g. photographs) to one document field.
+    prefill.FILE: {"document_type", "multiple"},
     prefill.BOOLEAN: set(),
     prefill.GAZETTEER_ADDRESS: set(),
     prefill.ISIC_ACTIVITY: set(),
@@ -286,10 +288,14 @@ def field_problems_by_slot(
         problems += _range_problems(rules, field_type)
     elif field_type in (prefill.TEXT, prefill.TEXTAREA, prefill.EMAIL, prefill.PHONE):
         problems += _length_problems(rules)
+        if "reference" in rules and rules["reference"] != "country":
+            problems.append(("reference", _("“reference” can only be “country”.")))
     elif field_type in (prefill.CHOICE, prefill.MULTICHOICE):
         problems += _choice_problems(rules)
     elif field_type == prefill.FILE:
         problems += _file_problems(rules, required_codes)
+        if "multiple" in rules and not isinstance(rules["multiple"], bool):
+            problems.append(("multiple", _("“multiple” must be true or false.")))
     problems += _prefill_problems(field)
     return problems
 

@@ -114,8 +114,10 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "cards": [_card(licence_type) for licence_type in page.object_list],
         "breadcrumbs": [(_("Home"), reverse("home")), (_("Services"), "")],
     }
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
-        return render(request, "licensing/_results.html", context)
+    htmx = getattr(request, "htmx", None)
+    # A history restore (back button after htmx pushed the address) needs the whole page, not the results.
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return render(request, "licensing/_results.html", {**context, "partial": True})
     return render(request, "licensing/service_list.html", context)
 
 

@@ -19,11 +19,13 @@ from django.db.models.functions import Greatest, Upper
 from django.utils import timezone
 
 from esb.crypto import lookup_hash
+from esb.i18n import is_khmer
 from registry.models import (
     ADDRESS_RELATED,
     AdministrativeUnit,
     Business,
     BusinessRole,
+    Country,
     IsicActivity,
     Person,
 )
@@ -230,23 +232,69 @@ def unit_by_code(code: str) -> AdministrativeUnit | None:
     return AdministrativeUnit.objects.select_related("parent").filter(code=code).first()
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO alpha-2 code, name in the active language) of every country, sorted by that name, Cambodia
+    first (most applicants are Cambodian: it should not be searched for among 249 names)."""
+    khmer = is_khmer()
+    rows = [
+        (code, (name_km or name_en) if khmer else (name_en or name_km))
+        for code, name_km, name_en in Country.objects.values_list("alpha2", "name_km", "name_en")
+    ]
+    rows.sort(key=lambda row: (row[0] != "KH", row[1].casefold()))
+    return rows
+
+
+def country_name(code: str) -> str | None:
+    country = Country.objects.filter(alpha2=(code or "").upper()[:2]).first()
+    return country.name if country else None
+
+
+def isic_label(activity: IsicActivity) -> str:
+    """ "4711 — title" in the active language. The ISIC data has Khmer titles for sections and divisions only
+    (registry/data/SOURCES.md §2, §4): on a Khmer page a class is named by its division's Khmer title,
+    followed by its own English title, so a Khmer reader sees Khmer first and the exact class after."""
+    if not is_khmer() or activity.title_km:
+        return f"{activity.code} — {activity.title}"
+    ancestor = activity.parent
+    while ancestor is not None and not ancestor.title_km:
+        ancestor = ancestor.parent
+    if ancestor is None:
+        return f"{activity.code} — {activity.title_en}"
+    return f"{activity.code} — {ancestor.title_km}: {activity.title_en}"
+
+
+def isic_by_code(code: str) -> IsicActivity | None:
+    """One activity with the ancestors `isic_label` reads (class → group → division → section)."""
+    return IsicActivity.objects.select_related("parent__parent__parent").filter(code=code).first()
+
+
 def search_isic(
     query: str, limit: int = 20, level: str | None = IsicActivity.Level.CLASS
 ) -> list[IsicActivity]:
-    """ISIC activities by code prefix or by words of the English or Khmer title (766 rows: no index)."""
+    """ISIC activities by code prefix or by words of the English or Khmer title (766 rows: no index).
+
+    Khmer words also match the Khmer titles of the group and division above a class (classes have none).
+    Each result carries `label`, its name for the active language (`isic_label`)."""
     text = clean_name(query)
     if not text:
         return []
-    qs = IsicActivity.objects.all()
+    qs = IsicActivity.objects.select_related("parent__parent__parent")
     if level:
         qs = qs.filter(level=level)
-    by_code = list(qs.filter(code__istartswith=text).order_by("code")[:limit])
-    if by_code:
-        return by_code
-    by_title = Q()
-    for word in text.split():
-        by_title &= Q(title_en__icontains=word) | Q(title_km__icontains=word)
-    return list(qs.filter(by_title).order_by("code")[:limit])
+    found = list(qs.filter(code__istartswith=text).order_by("code")[:limit])
+    if not found:
+        by_title = Q()
+        for word in text.split():
+            by_title &= (
+                Q(title_en__icontains=word)
+                | Q(title_km__icontains=word)
+                | Q(parent__title_km__icontains=word)
+                | Q(parent__parent__title_km__icontains=word)
+            )
+        found = list(qs.filter(by_title).order_by("code")[:limit])
+    for activity in found:
+        activity.label = isic_label(activity)
+    return found
 
 
 def owner_statistics(nationality_code: str | None = None) -> list[dict]:

@@ -5,13 +5,15 @@ Load with `{% load esb_ui %}`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
@@ -108,3 +110,62 @@ def alert_class(level_tag: str) -> str:
 def alert_role(level_tag: str) -> str:
     """Errors and warnings interrupt a screen reader (`alert`); the rest wait their turn (`status`)."""
     return "alert" if level_tag in {"error", "warning"} else "status"
+
+
+# --- dates -------------------------------------------------------------------------------------------------
+# Every template shows a date through these filters (tests/i18n/test_dates.py checks that no template uses
+# `|date` itself), so a page, an e-mail and the back-office write the same moment the same way.
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def esb_date(value) -> str:
+    """A date (or the day of a datetime, in Phnom Penh time) as "4 Dec 2026" / "4 ធ្នូ 2026"."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return formats.date_format(_local(value), "DATE_FORMAT")
+
+
+@register.filter
+def esb_datetime(value) -> str:
+    """A moment as "4 Dec 2026, 18:20" / "4 ធ្នូ 2026, 18:20" (Phnom Penh time)."""
+    if not isinstance(value, datetime.datetime):
+        return esb_date(value)
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """The machine-readable form for `<time datetime="…">`."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return _local(value).isoformat()
+
+
+# --- page titles -------------------------------------------------------------------------------------------
+# One separator between the parts of every page title ("Services – Business Licensing Portal"). Pages put
+# only their own parts in `{% block title %}`, separated by `{% title_sep %}`; base.html adds the portal.
+TITLE_SEPARATOR = " – "
+
+
+@register.simple_tag
+def title_sep() -> str:
+    return TITLE_SEPARATOR
+
+
+@register.filter
+def page_title(parts: str, portal_name: str) -> SafeString:
+    """The page's own title parts (already rendered, so escaped) followed by the portal's name; the portal's
+    name alone when the page gives none (and not twice when a page still writes it itself)."""
+    text = " ".join(conditional_escape(parts).split())
+    portal = str(conditional_escape(portal_name or ""))
+    if not text or text == portal:
+        return mark_safe(portal)  # noqa: S308 - both parts are escaped above
+    if portal and text.endswith(portal):
+        return mark_safe(text)  # noqa: S308
+    return mark_safe(f"{text}{TITLE_SEPARATOR}{portal}" if portal else text)  # noqa: S308

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from licensing.models.fields import ChoiceArrayField, localized
+
+
+def english_search_vector() -> SearchVector:
+    """The English name and description as stemmed words ("Handicrafts" → "handicraft"). The catalog search
+    (licensing.selectors) filters on this same expression, so PostgreSQL can use the GIN index below."""
+    return SearchVector("name_en", "description_en", config="english")
+
 
 CATALOG_CODE_VALIDATOR = RegexValidator(
     r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$",
@@ -118,6 +127,11 @@ class LicenceType(models.Model):
         ordering = ["sort_order", "code"]
         verbose_name = _("licence type")
         verbose_name_plural = _("licence types")
+        indexes = [
+            GinIndex(english_search_vector(), name="licencetype_search_en"),
+            # Khmer is written without spaces between words: it is searched by substring and similarity.
+            GinIndex(OpClass("name_km", name="gin_trgm_ops"), name="licencetype_name_km_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fee_amount__gte=0), name="licencetype_fee_not_negative"

@@ -435,7 +435,7 @@ def test_file_fields(step):
         requirements=requirements,
     )
     assert not form.is_valid()
-    assert errors_of(form, "photos")[0].startswith("This file is not really a PDF")
+    assert errors_of(form, "photos")[0].startswith("“Photos”: This file is not really a PDF")
     assert "id_card" not in form.errors
     html = render_to_string("applications/includes/step_fields.html", {"form": form})
     assert "Current file: id.pdf — upload a new file to replace it." in html
@@ -495,7 +495,7 @@ def test_rendering_is_accessible(step):
         ("phone", "+85512345678", {}, "+85512345678", "+85512345678"),
         ("number", 1200, {}, "1,200", "1"),
         ("decimal", "1250.50", {}, "1,250.50", "1"),
-        ("date", "2025-12-31", {}, "Dec. 31, 2025", "2025"),
+        ("date", "2025-12-31", {}, "31 Dec 2025", "2025"),
         ("choice", "market", CHOICES, "Market stall", "ផ្សារ"),
         ("multichoice", ["shop", "market"], CHOICES, "Shop, Market stall", "ហាង"),
         ("boolean", True, {}, "Yes", ""),
@@ -537,3 +537,92 @@ def test_demo_forms_build_and_render(reference_data):
             form.is_valid()
             html = render_to_string("applications/includes/step_fields.html", {"form": form})
             assert html.count("esb-field") >= len(form.fields)
+
+
+def test_wrong_file_type_gives_one_message_naming_the_field(step):
+    """Two documents refused for the same reason: the error summary lists two different sentences, one per
+    field, each naming its field (it used to say "Upload a PDF file." twice)."""
+    field(step, "lease", "file", label_en="Lease contract", validation={"document_type": "LEASE"})
+    field(step, "plan", "file", label_en="Floor plan", validation={"document_type": "PLAN"})
+    gif = b"GIF89a" + b"\x00" * 20
+    form = build_step_form(
+        step,
+        data={},
+        files={
+            "lease": SimpleUploadedFile("lease.gif", gif, "image/gif"),
+            "plan": SimpleUploadedFile("plan.gif", gif, "image/gif"),
+        },
+    )
+    assert not form.is_valid()
+    messages = [message for _anchor, message in form.error_links()]
+    assert messages == [
+        "“Lease contract”: Upload a PDF, JPEG or PNG file.",
+        "“Floor plan”: Upload a PDF, JPEG or PNG file.",
+    ]
+    html = render_to_string("applications/includes/step_fields.html", {"form": form})
+    assert html.count("Upload a PDF, JPEG or PNG file.") == 2  # once per field, beside it
+
+
+def test_required_upload_that_holds_a_file_stays_required_not_optional(step):
+    field(step, "lease", "file", label_en="Lease contract", validation={"document_type": "LEASE"})
+    field(step, "plan", "file", label_en="Floor plan", required=False, validation={"document_type": "PLAN"})
+    form = build_step_form(step, existing_documents={"lease": "lease.pdf", "plan": "plan.pdf"})
+    html = render_to_string("applications/includes/step_fields.html", {"form": form})
+    lease, plan = html.split('data-field="plan"')
+    assert "(optional)" not in lease and "(required)" in lease
+    assert "Current file: lease.pdf — upload a new file to replace it." in lease
+    assert "(optional)" in plan  # an optional document stays optional
+
+
+def test_nationality_is_a_country_picker_with_names_in_the_page_language(step):
+    field(step, "owner_nationality", label_en="Nationality", validation={"reference": "country"})
+    with translation.override("en"):
+        form = build_step_form(step, initial={"owner_nationality": "KH"})
+        options = form.fields["owner_nationality"].choices
+        html = render_to_string("applications/includes/step_fields.html", {"form": form})
+    assert options[1] == ("KH", "Cambodia")  # first after "Choose…"
+    assert ("TH", "Thailand") in options and len(options) > 240
+    assert '<select name="owner_nationality"' in html
+    assert '<option value="KH" selected>Cambodia</option>' in html
+    with translation.override("km"):
+        options = build_step_form(step).fields["owner_nationality"].choices
+    assert options[1] == ("KH", "កម្ពុជា") and ("TH", "ថៃ") in options
+
+    form, valid = clean(step, {"owner_nationality": "VN"})
+    assert valid and form.answers() == {"owner_nationality": "VN"}
+    form, valid = clean(step, {"owner_nationality": "Cambodian"})
+    assert not valid
+    with translation.override("en"):
+        assert display_answer(form.fields["owner_nationality"].meta.definition, "VN") == "Vietnam"
+
+
+def test_isic_classes_are_named_in_khmer_on_khmer_pages(step):
+    from registry.models import IsicActivity
+    from registry.selectors import isic_label, search_isic
+
+    activity = IsicActivity.objects.select_related("parent__parent").get(code="5510")
+    division = activity.parent.parent
+    assert not activity.title_km and division.title_km  # the data: Khmer titles down to divisions only
+    with translation.override("km"):
+        label = isic_label(activity)
+        assert label == f"5510 — {division.title_km}: {activity.title_en}"
+        # a Khmer word of the division's title finds its classes
+        assert "5510" in [a.code for a in search_isic(division.title_km.split()[0], limit=50)]
+    with translation.override("en"):
+        assert isic_label(activity) == f"5510 — {activity.title_en}"
+
+
+def test_publication_accepts_the_country_and_multiple_file_rules_and_checks_their_values(step):
+    from licensing.validation import field_problems_by_slot
+
+    country = field(step, "nationality", validation={"reference": "country"})
+    wrong_reference = field(step, "other", validation={"reference": "planet"})
+    assert field_problems_by_slot(country, None) == []
+    assert [slot for slot, _message in field_problems_by_slot(wrong_reference, None)] == ["reference"]
+
+    DocumentTypeFactory(code="PREMISES_PHOTOS")
+    codes = {"PREMISES_PHOTOS"}
+    photos = field(step, "photos", "file", validation={"document_type": "PREMISES_PHOTOS", "multiple": True})
+    wrong = field(step, "photos2", "file", validation={"document_type": "PREMISES_PHOTOS", "multiple": "yes"})
+    assert field_problems_by_slot(photos, codes) == []
+    assert [slot for slot, _message in field_problems_by_slot(wrong, codes)] == ["multiple"]

@@ -254,3 +254,137 @@ def test_start_applies_for_the_chosen_business_only_if_it_is_theirs(
     assert Application.objects.get(applicant=applicant).business is None
     response = applicant_client.post(start, {"business": str(business.pk)})
     assert Application.objects.filter(applicant=applicant, business=business).exists()
+
+
+def _answers_section(html: str) -> str:
+    start = html.index('data-testid="submitted-answers"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_status_page_shows_the_submitted_answers_by_step_read_only(
+    applicant_client, applicant, business, free_service
+):
+    application = factories.submitted(applicant, free_service, business)
+    html = applicant_client.get(url("detail", application)).content.decode()
+
+    answers = _answers_section(html)
+    steps = [step.title for step in application.form_definition.steps.all()]
+    positions = [answers.index(title) for title in steps]
+    assert positions == sorted(positions)  # grouped by step, in the form's order
+    employees = application.form_definition.fields.get(key="employees").label
+    assert re.search(rf"{re.escape(employees)}</dt>\s*<dd[^>]*>\s*12\s*</dd>", answers)
+    document = application.documents.get()
+    assert url("document", application, document_id=document.pk) in answers
+    # read-only: no inputs, no change links
+    assert "<input" not in answers and "<form" not in answers and "return=check" not in answers
+
+
+def test_status_page_shows_each_submitted_version(applicant_client, applicant, business, free_service):
+    application = factories.returned(applicant, free_service, business)
+    applicant_client.post(
+        url("step", application, step="business"), {"version": application.version, "employees": "20"}
+    )
+    application.refresh_from_db()
+    applicant_client.post(url("submit", application), {"version": application.version})
+
+    latest = _answers_section(applicant_client.get(url("detail", application)).content.decode())
+    first = _answers_section(applicant_client.get(url("detail", application) + "?version=1").content.decode())
+
+    employees = re.escape(application.form_definition.fields.get(key="employees").label)
+    assert "Version 2," in latest and re.search(rf"{employees}</dt>\s*<dd[^>]*>\s*20\s*</dd>", latest)
+    assert "Version 1," in first and re.search(rf"{employees}</dt>\s*<dd[^>]*>\s*12\s*</dd>", first)
+    assert 'href="?version=1#answers-title"' in latest and 'aria-current="page"' in latest
+    junk = applicant_client.get(url("detail", application) + "?version=٣")  # not a 500, the latest shown
+    assert junk.status_code == 200 and "Version 2," in _answers_section(junk.content.decode())
+
+
+@pytest.fixture
+def photo_service(reference_data, db):
+    """A free service whose documents step also asks for photographs, several files allowed."""
+    from licensing import services as catalog_services
+    from licensing.models import DocumentRequirement
+    from tests.licensing.factories import (
+        DocumentTypeFactory,
+        FormFieldFactory,
+        LicenceTypeFactory,
+        publish_valid_workflow,
+        valid_form_draft,
+    )
+
+    licence_type = LicenceTypeFactory(fee_amount=0, processing_days=10)
+    photos = DocumentTypeFactory(code="PREMISES_PHOTOS")
+    DocumentRequirement.objects.create(
+        licence_type=licence_type, document_type=photos, accepted_formats=["image/png"], max_size_mb=2
+    )
+    draft = valid_form_draft(licence_type)
+    FormFieldFactory(
+        step=draft.steps.get(key="documents"),
+        key="photos",
+        field_type="file",
+        label_en="Photographs of the premises",
+        validation={"document_type": "PREMISES_PHOTOS", "multiple": True},
+    )
+    catalog_services.publish_form(draft, None)
+    publish_valid_workflow(licence_type)
+    return licence_type
+
+
+def _png(name: str) -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 3), (len(name), 0, 0)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_photographs_take_several_files_each_checked(applicant_client, applicant, business, photo_service):
+    application = factories.filled(applicant, photo_service, business)  # every answer and the ID card
+    step_url = url("step", application, step="documents")
+
+    page = applicant_client.get(step_url).content.decode()
+    assert re.search(r'<input type="file" name="photos"[^>]*multiple', page)
+    assert not re.search(r'<input type="file" name="id_card"[^>]*multiple', page)
+
+    # one bad file among good ones: nothing stored, the message names the field and the file
+    bad = SimpleUploadedFile("shop.pdf", factories.PDF_BYTES, content_type="application/pdf")
+    response = applicant_client.post(
+        step_url,
+        {"version": application.version, "photos": [_png("a.png"), bad]},
+    )
+    assert response.status_code == 400
+    assert "“Photographs of the premises”, shop.pdf: Upload a PNG file." in response.content.decode()
+    assert not application.documents.filter(field_key="photos").exists()
+
+    application.refresh_from_db()
+    response = applicant_client.post(
+        step_url,
+        {
+            "version": application.version,
+            "photos": [_png("front.png"), _png("inside.png"), _png("sign.png")],
+        },
+    )
+    assert response.status_code == 302
+    current = services.current_document_files(application)["photos"]
+    assert [d.original_name for d in current] == ["front.png", "inside.png", "sign.png"]
+    assert [d.position for d in current] == [0, 1, 2]
+    check = applicant_client.get(url("check", application)).content.decode()
+    assert "front.png<br>inside.png<br>sign.png" in check
+    step_page = applicant_client.get(step_url).content.decode()
+    assert "Current files: front.png, inside.png, sign.png" in step_page and "(optional)" not in step_page
+
+    # choosing again replaces the set; the submitted version lists every current file
+    application.refresh_from_db()
+    applicant_client.post(step_url, {"version": application.version, "photos": [_png("new.png")]})
+    assert [d.original_name for d in services.current_document_files(application)["photos"]] == ["new.png"]
+    assert application.documents.filter(field_key="photos", replaced_at__isnull=False).count() == 3
+    application.refresh_from_db()
+    applicant_client.post(url("submit", application), {"version": application.version})
+    application.refresh_from_db()
+    revision = application.revisions.get()
+    assert set(revision.document_ids) == {
+        d.pk for found in services.current_document_files(application).values() for d in found
+    }
+    detail = applicant_client.get(url("detail", application)).content.decode()
+    assert "new.png" in _answers_section(detail)

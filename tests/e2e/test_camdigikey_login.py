@@ -68,6 +68,7 @@ def test_applicant_logs_in_with_camdigikey_and_out_again(new_page, portal, langu
     header = page.locator("header").inner_text()
     expected_name = owner.first_name_km if language == "km" else owner.first_name_en
     assert expected_name in header
+    page.locator(".esb-menu--account > summary").click()  # on a phone the account area is a menu
     options = page.locator("#esb-acting-for option").all_inner_texts()
     assert any(business.name_km in o or business.name_en in o for o in options)
 

@@ -67,7 +67,7 @@ def test_header_logo_and_stylesheets_come_from_our_origin(client):
     for link in page.all("link"):
         assert link.get("href").startswith("/"), link.get("href")
     for script in page.all("script"):
-        assert script.get("src").startswith("/static/vendor/"), script.attrs
+        assert script.get("src").startswith(("/static/vendor/", "/static/esb/js/")), script.attrs
 
 
 @pytest.mark.parametrize("language", ["km", "en"])

@@ -425,3 +425,83 @@ def test_home_without_a_catalog_still_renders(catalog):
 
     assert not page.with_class("esb-home-services")
     assert page.one("form", role="search")
+
+
+def test_htmx_search_also_updates_the_language_switch_so_switching_keeps_the_search(catalog):
+    """The results are swapped in place and the address pushed; the language switch (outside the swapped
+    part) comes along out of band with `next` set to the searched address, so the switch keeps the search."""
+    client = _client()
+    response = client.get(LIST, {"q": "hotel", "institution": "", "sector": ""}, HTTP_HX_REQUEST="true")
+    page = _page(response)
+
+    switch = page.one("form", id="esb-lang")
+    assert switch.get("hx-swap-oob") == "true"
+    next_url = page.one("input", name="next").get("value")
+    assert next_url.startswith(LIST) and "q=hotel" in next_url
+
+    switched = client.post(reverse("set_language"), {"language": "km", "next": next_url})
+    assert switched.status_code == 302 and "q=hotel" in switched["Location"]
+    after = client.get(switched["Location"])
+    assert _page(after).one("input", name="q").get("value") == "hotel"
+    assert _result_links(after) == ["MOT-HL-001"]
+
+
+def test_full_page_switch_carries_the_query_string_and_history_restore_gets_the_whole_page(catalog):
+    page = _page(_client().get(LIST, {"q": "hotel"}))
+    assert page.one("input", name="next").get("value") == f"{LIST}?q=hotel"
+    assert page.one("form", id="esb-lang").get("hx-swap-oob") is None
+
+    restored = _client().get(
+        LIST, {"q": "hotel"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode()
+    assert "hx-swap-oob" not in restored.content.decode()  # one language switch, in the header
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Handicrafts", ["MISTI-HC-001"]),  # plural of the name's "Handicraft": stemmed, not substring
+        ("handicraft", ["MISTI-HC-001"]),
+        ("Hotels licences", ["MOT-HL-001"]),
+        ("amendments", ["MOC-CR-002"]),
+    ],
+)
+def test_english_search_is_stemmed_full_text(catalog, query, expected):
+    assert _result_links(_client().get(LIST, {"q": query})) == expected
+
+
+def test_khmer_search_tolerates_a_near_form(catalog):
+    # "សណ្ឋាគារ" (hotel) typed with one letter missing still finds the hotel licence by trigram similarity.
+    assert "MOT-HL-001" in _result_links(_client().get(LIST, {"q": "សណ្ឋគារ"}))
+
+
+def test_english_search_expression_is_the_indexed_one(catalog):
+    """The selector filters on `english_search_vector()`; PostgreSQL serves that condition from the GIN index
+    (the index would silently stop being used if the two expressions drifted apart)."""
+    from django.contrib.postgres.search import SearchQuery
+    from django.db import connection
+
+    from licensing.models.catalog import english_search_vector
+
+    queryset = LicenceType.objects.annotate(search_en=english_search_vector()).filter(
+        search_en=SearchQuery("handicrafts", config="english")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "licencetype_search_en" in plan
+
+
+def test_apply_action_comes_before_the_long_details_and_consent_is_said_to_come_first(catalog):
+    """At phone width the columns stack in source order: the apply panel must come before the description,
+    documents and steps. Consent is asked before the form (applications.views.start), not at the end."""
+    html = _client().get(_detail("MOT-HL-001")).content.decode()
+    page = _page(_client().get(_detail("MOT-HL-001")))
+
+    assert html.index('data-testid="apply-panel"') < html.index('id="service-about"')
+    assert "order-lg-2" in page.one("aside").classes
+    asked = page.with_class("esb-service-form-steps")[0].text
+    assert asked.index("before the form") < asked.index("Business information")
+    assert "Check your answers and submit" in asked
+    assert "Check your answers and give your consent" not in html
