@@ -21,6 +21,7 @@ from applications import selectors, services
 from applications.form_builder import build_step_form, display_answer
 from applications.models import Application, Status
 from esb.access import applicant_required
+from esb.ids import parse_id
 from licensing import selectors as catalog
 from licensing.models import LicenceService
 from privacy import selectors as privacy_selectors
@@ -45,8 +46,9 @@ def _url(name: str, application: Application, **kwargs) -> str:
 
 
 def _posted_version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+    # a malformed version is "stale" (-1), never a 500
+    version = parse_id(request.POST.get("version", ""))
+    return version if version is not None else -1
 
 
 def _first_step_url(application: Application) -> str:
@@ -415,9 +417,9 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     revisions = selectors.revisions(application)
     changes = selectors.version_changes(revisions, fields, display_answer)
     # Which submitted version to show (?version=N); the latest by default, an unknown number is the latest.
-    wanted = request.GET.get("version", "")
+    wanted = parse_id(request.GET.get("version", ""))
     shown = next(
-        (r for r in revisions if wanted.isascii() and wanted.isdigit() and r.number == int(wanted[:5])),
+        (r for r in revisions if r.number == wanted),
         revisions[-1] if revisions else None,
     )
     return render(

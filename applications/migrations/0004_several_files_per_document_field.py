@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0002_timeline_append_only"),
+        ("applications", "0003_field_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
