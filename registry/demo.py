@@ -348,9 +348,10 @@ def logins() -> list[tuple[str, str]]:
     rows = []
     for key, person in people.items():
         name = f"{person['last_name_en']} {person['first_name_en']}"
-        roles = "; ".join(
-            f"{role} of {entry['name_en']} ({single_id})" for role, single_id, entry in links[key]
-        )
+        by_business: dict[str, list[str]] = {}
+        for role, single_id, entry in links[key]:
+            by_business.setdefault(f"{entry['name_en']} ({single_id})", []).append(role)
+        roles = "; ".join(f"{' and '.join(roles)} of {business}" for business, roles in by_business.items())
         rows.append(
             (f"{name} ({person['identity_number']})", roles or "no business: applies as an individual")
         )

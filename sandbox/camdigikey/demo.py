@@ -27,7 +27,8 @@ MOC_API_CLIENT = {
     "aes_secret_key": "ZGV2LW9ubHktbW9jLWFwaS1hZXMta2V5LTMyYnl0ZSE=",
     "aes_iv": "ZGV2LW1vYy1hcGktaXYhIQ==",
 }
-_ROLE_WORDS = {"owner": ("Owner of", "ម្ចាស់"), "representative": ("Representative of", "តំណាង")}
+# "Owner of X", "Owner and representative of X" / "ម្ចាស់ X", "ម្ចាស់ និងតំណាង X"
+_ROLE_WORDS = {"owner": ("Owner", "ម្ចាស់"), "representative": ("representative", "តំណាង")}
 
 
 def _fit(text: str, limit: int = 200) -> str:
@@ -54,6 +55,20 @@ def _business_roles() -> dict[str, list[tuple[str, dict]]]:
     return roles
 
 
+def _descriptions(links: list[tuple[str, dict]]) -> dict[str, str]:
+    """Which businesses a person owns or represents, one clause per business, in English and Khmer."""
+    by_business: dict[str, tuple[dict, list[str]]] = {}
+    for role, business in links:
+        by_business.setdefault(business["single_id"], (business, []))[1].append(role)
+    english, khmer = [], []
+    for business, roles in by_business.values():
+        words = [_ROLE_WORDS[role] for role in roles]
+        who_en = " and ".join(en for en, _km in words)
+        english.append(f"{who_en[0].upper()}{who_en[1:]} of {business['name_en']} ({business['single_id']})")
+        khmer.append(f"{' និង'.join(km for _en, km in words)} {business['name_km'] or business['name_en']}")
+    return {"description_en": _fit("; ".join(english)), "description_km": _fit("; ".join(khmer))}
+
+
 def people_identities() -> list[dict]:
     roles = _business_roles()
     identities = []
@@ -72,14 +87,7 @@ def people_identities() -> list[dict]:
                 "email": row["email"],
                 "nationality": row["nationality"],
                 "kind": DemoIdentity.Kind.PERSON,
-                "description_en": _fit(
-                    "; ".join(
-                        f"{_ROLE_WORDS[role][0]} {b['name_en']} ({b['single_id']})" for role, b in links
-                    )
-                ),
-                "description_km": _fit(
-                    "; ".join(f"{_ROLE_WORDS[role][1]} {b['name_km'] or b['name_en']}" for role, b in links)
-                ),
+                **_descriptions(links),
             }
         )
     return identities

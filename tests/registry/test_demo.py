@@ -57,3 +57,14 @@ def test_demo_people_and_businesses_are_linked_and_addressed(ref):
     nationalities = set(Person.objects.values_list("nationality_id", flat=True))
     assert "KH" in nationalities and len(nationalities) >= 4
     assert set(Person.objects.values_list("gender", flat=True)) == {"FEMALE", "MALE"}
+
+
+def test_logins_say_which_business_each_person_owns_or_represents():
+    rows = dict(demo.logins())
+    assert rows["Sok Dara (010234567)"] == "owner of Angkor Smile Travel & Tours Co., Ltd. (1000000101)"
+    assert rows["Lim Sreypov (011902233)"] == (
+        "owner and representative of Phnom Penh Digital Solutions Co., Ltd. (1000000103)"
+    )
+    assert rows["Chan Sophea (010456712)"] == "representative of Khmer Pharma Co., Ltd. (1000000108)"
+    assert rows["Vann Veasna (120111222)"] == "no business: applies as an individual"
+    assert len(rows) == 31
