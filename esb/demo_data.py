@@ -217,17 +217,25 @@ def expand(item: dict, parts: dict[str, Any], where: Where, kind: str) -> Any:
     return _substitute(part, params, where)
 
 
-def flatten(items: Iterable[Any], parts: dict[str, Any], where: Where, kind: str) -> list[tuple[Any, Where]]:
+def from_part(where: Where, kind: str, name: str, source: str) -> Where:
+    """Where the items of a part land, named with the part, so an error in it can be found."""
+    return Where(where.file, f"{where.path} ({kind} {name!r} of {source})")
+
+
+def flatten(
+    items: Iterable[Any], parts: dict[str, Any], where: Where, kind: str, source: str
+) -> list[tuple[Any, Where]]:
     """A list where `use:` items that refer to a list part (a group of fields) are spliced in; each item
-    comes with the position it was written at (the `use:` line for a part's items)."""
+    comes with the position it was written at (for a part's items: the `use:` line, naming the part)."""
     out = []
     for index, item in enumerate(items):
         if is_use(item):
             value = expand(item, parts, where / index, kind)
+            part_where = from_part(where / index, kind, item["use"], source)
             if isinstance(value, list):
-                out.extend((v, where / index) for v in value)
+                out.extend((v, part_where / i) for i, v in enumerate(value))
                 continue
-            out.append((value, where / index))
+            out.append((value, part_where))
         else:
             out.append((item, where / index))
     return out

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from accounts.models import Role
 from esb.demo_data import (
@@ -27,6 +28,7 @@ from esb.demo_data import (
     expand,
     files,
     flatten,
+    from_part,
     is_use,
     read,
 )
@@ -48,6 +50,7 @@ from registry.models import Department, Institution
 
 _TEXT = Key(str)
 _OPTIONAL_TEXT = Key(str, required=False)
+FORM_PARTS, WORKFLOW_PARTS = "catalog/form_parts.yaml", "catalog/workflow_parts.yaml"
 _FORMATS = {label: mime for mime, label in SAFE_MIME_TYPES}  # PDF → application/pdf
 
 SECTOR = {"code": _TEXT, "name_km": _TEXT, "name_en": _TEXT, "sort_order": Key(int, required=False)}
@@ -196,7 +199,7 @@ def _form_step(raw: Any, where: Where, field_groups: dict, documents: list[dict]
     elif isinstance(raw["fields"], str):
         raise (where / "fields").error("must be a list of fields, or `from_documents`")
     else:
-        fields = flatten(raw["fields"], field_groups, where / "fields", "field group")
+        fields = flatten(raw["fields"], field_groups, where / "fields", "field group", FORM_PARTS)
     built, keys = [], set()
     for field, field_where in fields:
         check_mapping(field, FIELD, field_where)
@@ -266,7 +269,7 @@ def catalog_data(institutions: dict[str, set[str]] | None = None) -> CatalogData
         "catalog/form_parts.yaml", {"field_groups": Key(dict, required=False), "steps": Key(dict)}
     )
     form_steps, field_groups = form_parts["steps"], form_parts.get("field_groups", {})
-    workflow_steps = _parts("catalog/workflow_parts.yaml", {"steps": Key(dict)})["steps"]
+    workflow_steps = _parts(WORKFLOW_PARTS, {"steps": Key(dict)})["steps"]
     sector_codes = {s["code"] for s in sectors}
     result = []
     for name in files("catalog/services"):
@@ -292,12 +295,18 @@ def catalog_data(institutions: dict[str, set[str]] | None = None) -> CatalogData
         form = []
         for index, item in enumerate(raw["form"]):
             step_where = where / "form" / index
-            step = expand(item, form_steps, step_where, "form step") if is_use(item) else item
+            step = item
+            if is_use(item):
+                step = expand(item, form_steps, step_where, "form step")
+                step_where = from_part(step_where, "form step", item["use"], FORM_PARTS)
             form.append(_form_step(step, step_where, field_groups, raw["documents"], names))
         workflow = []
         for index, item in enumerate(raw["workflow"]):
             step_where = where / "workflow" / index
-            step = expand(item, workflow_steps, step_where, "workflow step") if is_use(item) else item
+            step = item
+            if is_use(item):
+                step = expand(item, workflow_steps, step_where, "workflow step")
+                step_where = from_part(step_where, "workflow step", item["use"], WORKFLOW_PARTS)
             step = _workflow_step(step, step_where)
             if step["department"] and step["department"] not in institutions[raw["institution"]]:
                 raise (step_where / "department").error(
@@ -368,10 +377,20 @@ def catalog_data(institutions: dict[str, set[str]] | None = None) -> CatalogData
 # --- seeding -------------------------------------------------------------------------------------------
 
 
-def _written(where: Where, write, *args, **kwargs):
-    """Call a service; a row the models refuse is reported at the file and key it came from."""
+def _written(where: Where, write, *args, steps: list[dict] | None = None, **kwargs):
+    """Call a service; a row the models refuse is reported at the file and key it came from (for a form or
+    a workflow, the step or field that was refused)."""
     try:
         return write(*args, **kwargs)
+    except services.StepInvalid as exc:
+        if steps is not None:
+            step = steps[exc.step]
+            items = step.get("fields") or []
+            if exc.item is not None and exc.item < len(items) and isinstance(items[exc.item], tuple):
+                where = items[exc.item][1]
+            else:
+                where = step["where"]
+        raise where.error(f"refused: {exc}") from exc
     except ValidationError as exc:
         details = (
             "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.message_dict.items())
@@ -432,7 +451,7 @@ def _seed_service(spec: ServiceData, sectors: dict, documents: dict, roles: dict
             {**{k: v for k, v in step.items() if k != "where"}, "fields": [f for f, _w in step["fields"]]}
             for step in spec.form
         ]
-        _written(where / "form", services.set_form_steps, draft, steps)
+        _written(where / "form", services.set_form_steps, draft, steps, steps=spec.form)
         _written(where / "form", services.publish_form, draft)
         done.append(f"form v{draft.version}")
     if not WorkflowDefinition.objects.filter(
@@ -457,12 +476,13 @@ def _seed_service(spec: ServiceData, sectors: dict, documents: dict, roles: dict
                     "department": department,
                 }
             )
-        _written(where / "workflow", services.set_workflow_steps, draft, steps)
+        _written(where / "workflow", services.set_workflow_steps, draft, steps, steps=spec.workflow)
         _written(where / "workflow", services.publish_workflow, draft)
         done.append(f"workflow v{draft.version}")
     return done
 
 
+@transaction.atomic
 def seed_catalog(out=None, **options) -> None:
     catalog = catalog_data()
     sectors = {}
@@ -483,6 +503,7 @@ def seed_catalog(out=None, **options) -> None:
             out.write(f"  licensing: {spec.code} {spec.licence_type['name_en']} — {what}")
 
 
+@transaction.atomic
 def seed(out=None, **options) -> None:
     """The catalog with what it needs (the institutions), for callers that want only the catalog."""
     from registry.demo import seed_institutions

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -48,6 +49,30 @@ class DefinitionInvalid(Exception):
     def __init__(self, messages: list[str]) -> None:
         self.messages = [str(m) for m in messages]
         super().__init__("; ".join(self.messages))
+
+
+class StepInvalid(DefinitionInvalid):
+    """A step (or one of its fields / checklist items) given to `set_form_steps` / `set_workflow_steps` is
+    refused: `step` and `item` are 0-based positions in the lists given (`item` None: the step itself)."""
+
+    def __init__(self, step: int, item: int | None, error: ValidationError) -> None:
+        self.step, self.item, self.error = step, item, error
+        where = _("step %(step)s") % {"step": step + 1}
+        if item is not None:
+            where += ", " + _("item %(item)s") % {"item": item + 1}
+        if hasattr(error, "error_dict"):
+            details = [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+        else:
+            details = list(error.messages)
+        super().__init__([f"{where}: {detail}" for detail in details])
+
+
+def _checked(instance, step: int, item: int | None = None) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise StepInvalid(step, item, exc) from exc
+    instance.save()
 
 
 def kind_of(definition: Definition) -> DefinitionKind:
@@ -322,7 +347,8 @@ def _locked_draft(definition: Definition) -> Definition:
 
 @transaction.atomic
 def set_form_steps(draft: FormDefinition, steps: list[dict], user=None) -> FormDefinition:
-    """Replace every step of a draft form by `steps`, in order. Each step is a dict of FormStep fields
+    """Replace every step of a draft form by `steps`, in order (StepInvalid names the step and field refused).
+    Each step is a dict of FormStep fields
     (key, title_km, title_en, description_km, description_en) with `fields`: a list of dicts of FormField
     fields (key, field_type, label_km, label_en, help_km, help_en, required, validation, prefill_source,
     prefill_locked). Steps and fields are numbered in the order given."""
@@ -334,12 +360,10 @@ def set_form_steps(draft: FormDefinition, steps: list[dict], user=None) -> FormD
         spec = dict(spec)
         fields = spec.pop("fields", [])
         step = FormStep(definition=locked, order=step_order, **spec)
-        step.full_clean()
-        step.save()
+        _checked(step, step_order - 1)
         for field_order, field_spec in enumerate(fields, start=1):
             form_field = FormField(step=step, definition=locked, order=field_order, **field_spec)
-            form_field.full_clean()
-            form_field.save()
+            _checked(form_field, step_order - 1, field_order - 1)
     audit.record("licensing.form_draft_edited", locked, after=_summary(locked), **_actor(user))
     return locked
 
@@ -357,11 +381,8 @@ def set_workflow_steps(draft: WorkflowDefinition, steps: list[dict], user=None) 
         spec = dict(spec)
         checklist = spec.pop("checklist", [])
         step = WorkflowStep(definition=locked, order=order, **spec)
-        step.full_clean()
-        step.save()
+        _checked(step, order - 1)
         for item_order, item_spec in enumerate(checklist, start=1):
-            item = ChecklistItem(step=step, order=item_order, **item_spec)
-            item.full_clean()
-            item.save()
+            _checked(ChecklistItem(step=step, order=item_order, **item_spec), order - 1, item_order - 1)
     audit.record("licensing.workflow_draft_edited", locked, after=_summary(locked), **_actor(user))
     return locked

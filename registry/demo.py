@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
+
 from esb.demo_data import DemoDataError, Key, Where, as_date, check_keyed, check_mapping, date_text, read
 from registry import services
 from registry.models import (
@@ -155,6 +157,7 @@ def seed_reference_data(out=None, **options) -> None:
     load_reference_data()
 
 
+@transaction.atomic
 def seed_institutions(out=None, **options) -> None:
     data, _where = institutions_data()
     for entry in data:
@@ -177,6 +180,7 @@ def seed_institutions(out=None, **options) -> None:
         )
 
 
+@transaction.atomic
 def seed_registry(out=None, **options) -> None:
     """People, businesses and properties (the institutions are `seed_institutions`)."""
     people_rows, people_where = people_data()
@@ -197,6 +201,7 @@ def seed_registry(out=None, **options) -> None:
         )
 
 
+@transaction.atomic
 def seed(out=None, **options) -> None:
     """Everything of the registry, in order (for tests and for callers that need only the registry)."""
     seed_reference_data(out)

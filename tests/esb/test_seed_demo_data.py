@@ -116,6 +116,18 @@ def test_the_logins_say_who_owns_or_represents_which_business_and_who_is_which_o
             "documents[0].type",
             "not in catalog/document_types.yaml",
         ),
+        (  # refused by the model itself (FormField.key validator), reported at the field it came from
+            "catalog/services/MOT-HL-001.yaml",
+            lambda d: d["form"][2]["fields"][1].update(key="Establishment Name"),
+            "form[2].fields[1]",
+            "step 3, item 2: key:",
+        ),
+        (  # the same inside a shared part: reported at the `use:` that brought it in, naming the part
+            "catalog/form_parts.yaml",
+            lambda d: d["field_groups"]["employees"][0]["validation"].update(min=10, max=1),
+            "form[2].fields[0] (field group 'employees' of catalog/form_parts.yaml)[0]",
+            "refused: step 3, item 1: validation:",
+        ),
         (
             "catalog/services/MOC-BN-001.yaml",
             lambda d: d.update(processing_days="two"),

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from esb.demo_data import DemoDataError, Key, check_mapping, read
 
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         parser.add_argument("--list-logins", action="store_true", help="Only print the demo logins.")
 
     def handle(self, *args, **options):
+        # Messages (a model's refusal of a malformed entry) in English, whatever the default language.
+        with translation.override("en"):
+            self._handle(options)
+
+    def _handle(self, options) -> None:
         if settings.IS_PRODUCTION:
             raise CommandError(
                 "seed_demo_data refuses to run when ESB_ENV=production: the demo data creates users with "
