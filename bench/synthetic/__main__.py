@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.conf import settings
 
-    from bench.synthetic import SyntheticDataError, generate
+    from bench.synthetic.generator import SyntheticDataError, generate
 
     if settings.IS_PRODUCTION:
         print("Synthetic data is never generated when ESB_ENV=production.", file=sys.stderr)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from django.db import connection
 
-from bench.synthetic import generate, rows
+from bench.synthetic import rows
 from bench.synthetic.__main__ import main
+from bench.synthetic.generator import generate
 from esb import crypto
 from registry import selectors
 from registry.models import Business, BusinessActivity, BusinessRole
@@ -23,6 +24,31 @@ def test_the_command_line_adds_businesses(ref, capsys):
     assert main(["40"]) == 0
     assert "created 40 businesses and 40 owners" in capsys.readouterr().out
     assert Business.objects.filter(single_id__startswith="9").count() == 40
+
+
+def test_python_m_bench_synthetic_starts_without_django_set_up():
+    # `python -m` imports the package before main() sets Django up, and spawned workers import `rows`
+    # alone: neither may import a model at import time.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.synthetic", "--help"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "python -m bench.synthetic" in done.stdout
+    worker = subprocess.run(
+        [sys.executable, "-c", "import bench.synthetic.rows"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode == 0, worker.stderr
 
 
 def test_the_command_line_is_refused_in_production(ref, settings, capsys):
