@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock messages bench-lookups stop clean
+.PHONY: run test install lock messages bench-data bench-lookups stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ messages: install
 	$(BIN)/python scripts/messages.py compile
 	$(BIN)/python scripts/messages.py check
 
-# Registry lookups at scale (seed first: make run, then manage.py seed_demo_data --businesses 1000000).
+# Synthetic businesses for the scale benchmarks (idempotent; BUSINESSES=N to choose how many).
+BUSINESSES ?= 1000000
+bench-data: install
+	$(BIN)/python -m bench.synthetic $(BUSINESSES)
+
+# Registry lookups at scale (prepare first: make run, then make bench-data).
 bench-lookups: install
 	$(BIN)/python bench/registry_lookups.py --samples 1000
 

@@ -164,8 +164,8 @@ def logins() -> list[tuple[str, str]]:
     person = role.person
     return [
         (
-            f"applicant with applications: {person.first_name_en} {person.last_name_en} "
-            f"({person.identity_number})",
-            "CamDigiKey sandbox: a reviewed, a returned and a payment-waiting application",
+            f"{person.last_name_en} {person.first_name_en} ({person.identity_number})",
+            f"applicant with applications for {role.business.name_en}: one under review, one returned for "
+            "correction, one waiting for payment",
         )
     ]

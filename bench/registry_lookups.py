@@ -4,7 +4,7 @@ Prepare a database with synthetic businesses, then run this script against it:
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/esb_registry
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_reference_data
-    .venv/bin/python manage.py seed_demo_data --businesses 1000000
+    .venv/bin/python -m bench.synthetic 1000000
     .venv/bin/python bench/registry_lookups.py --samples 1000
 
 Each lookup goes through `registry.selectors` exactly as the portal and the APIs call it, and the timing
@@ -36,8 +36,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.synthetic import rows  # noqa: E402
 from registry import selectors  # noqa: E402
-from registry import synthetic_rows as rows  # noqa: E402
 from registry.models import Business  # noqa: E402
 
 
@@ -108,7 +108,7 @@ def run(samples: int, seed: int, warmup: int) -> dict:
     if total < 1000:
         sys.exit(
             "Fewer than 1,000 synthetic businesses: "
-            "run `manage.py seed_demo_data --businesses 1000000` first."
+            "run `python -m bench.synthetic 1000000` (make bench-data) first."
         )
     rng = random.Random(seed)
     indexes = [rng.randint(1, total) for _ in range(samples)]

@@ -1,4 +1,5 @@
-"""Writes to the service catalog's versioned definitions: new drafts and publication.
+"""Writes to the service catalog: sectors, document types, licence types with their services and document
+requirements, and the versioned definitions (drafts, their steps, publication). Every write is audited.
 
 Versions of one licence type are serialised by locking the licence type row (`select_for_update`), so two
 administrators publishing or drafting at the same moment cannot both win; the partial unique constraints
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -20,10 +22,14 @@ from licensing import validation
 from licensing.models import (
     ChecklistItem,
     DefinitionStatus,
+    DocumentRequirement,
+    DocumentType,
     FormDefinition,
     FormField,
     FormStep,
+    LicenceService,
     LicenceType,
+    Sector,
     WorkflowDefinition,
     WorkflowStep,
 )
@@ -43,6 +49,30 @@ class DefinitionInvalid(Exception):
     def __init__(self, messages: list[str]) -> None:
         self.messages = [str(m) for m in messages]
         super().__init__("; ".join(self.messages))
+
+
+class StepInvalid(DefinitionInvalid):
+    """A step (or one of its fields / checklist items) given to `set_form_steps` / `set_workflow_steps` is
+    refused: `step` and `item` are 0-based positions in the lists given (`item` None: the step itself)."""
+
+    def __init__(self, step: int, item: int | None, error: ValidationError) -> None:
+        self.step, self.item, self.error = step, item, error
+        where = _("step %(step)s") % {"step": step + 1}
+        if item is not None:
+            where += ", " + _("item %(item)s") % {"item": item + 1}
+        if hasattr(error, "error_dict"):
+            details = [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+        else:
+            details = list(error.messages)
+        super().__init__([f"{where}: {detail}" for detail in details])
+
+
+def _checked(instance, step: int, item: int | None = None) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise StepInvalid(step, item, exc) from exc
+    instance.save()
 
 
 def kind_of(definition: Definition) -> DefinitionKind:
@@ -242,3 +272,105 @@ def publish(definition: Definition, user=None) -> Definition:
     if isinstance(definition, FormDefinition):
         return publish_form(definition, user)
     return publish_workflow(definition, user)
+
+
+# --- building the catalog (what the back-office creates) ------------------------------------------------
+# Each function validates the row as the admin form would (`full_clean`: field validators, `clean()`,
+# constraints) and raises django.core.exceptions.ValidationError before writing anything.
+
+
+def _create(action: str, instance, user):
+    instance.full_clean()
+    instance.save()
+    audit.record(action, instance, after=audit.snapshot(instance), **_actor(user))
+    return instance
+
+
+@transaction.atomic
+def create_sector(*, user=None, **fields) -> Sector:
+    return _create("licensing.sector_created", Sector(**fields), user)
+
+
+@transaction.atomic
+def create_document_type(*, user=None, **fields) -> DocumentType:
+    return _create("licensing.document_type_created", DocumentType(**fields), user)
+
+
+@transaction.atomic
+def create_licence_type(*, user=None, **fields) -> LicenceType:
+    """A new service of the catalog (no form or workflow yet: draft them, fill them, publish them)."""
+    return _create("licensing.licence_type_created", LicenceType(**fields), user)
+
+
+@transaction.atomic
+def add_licence_service(licence_type: LicenceType, *, user=None, **fields) -> LicenceService:
+    """A kind of request the licence type accepts; its code starts with the licence type's code."""
+    return _create("licensing.service_created", LicenceService(licence_type=licence_type, **fields), user)
+
+
+@transaction.atomic
+def add_document_requirement(
+    licence_type: LicenceType, document_type: DocumentType, *, user=None, **fields
+) -> DocumentRequirement:
+    return _create(
+        "licensing.document_requirement_created",
+        DocumentRequirement(licence_type=licence_type, document_type=document_type, **fields),
+        user,
+    )
+
+
+def _locked_draft(definition: Definition) -> Definition:
+    model = type(definition)
+    LicenceType.objects.select_for_update().get(pk=definition.licence_type_id)
+    locked = model.objects.select_for_update().select_related("licence_type").get(pk=definition.pk)
+    if locked.status != DefinitionStatus.DRAFT:
+        raise DefinitionInvalid(
+            [
+                _("Only a draft can be changed; version %(version)s is %(status)s.")
+                % {"version": locked.version, "status": locked.get_status_display()}
+            ]
+        )
+    return locked
+
+
+@transaction.atomic
+def set_form_steps(draft: FormDefinition, steps: list[dict], user=None) -> FormDefinition:
+    """Replace every step of a draft form by `steps`, in order (StepInvalid names the step and field refused).
+    Each step is a dict of FormStep fields
+    (key, title_km, title_en, description_km, description_en) with `fields`: a list of dicts of FormField
+    fields (key, field_type, label_km, label_en, help_km, help_en, required, validation, prefill_source,
+    prefill_locked). Steps and fields are numbered in the order given."""
+    if not isinstance(draft, FormDefinition):
+        raise DefinitionInvalid([_("This is not a form definition.")])
+    locked = _locked_draft(draft)
+    locked.steps.all().delete()
+    for step_order, spec in enumerate(steps, start=1):
+        spec = dict(spec)
+        fields = spec.pop("fields", [])
+        step = FormStep(definition=locked, order=step_order, **spec)
+        _checked(step, step_order - 1)
+        for field_order, field_spec in enumerate(fields, start=1):
+            form_field = FormField(step=step, definition=locked, order=field_order, **field_spec)
+            _checked(form_field, step_order - 1, field_order - 1)
+    audit.record("licensing.form_draft_edited", locked, after=_summary(locked), **_actor(user))
+    return locked
+
+
+@transaction.atomic
+def set_workflow_steps(draft: WorkflowDefinition, steps: list[dict], user=None) -> WorkflowDefinition:
+    """Replace every step of a draft workflow by `steps`, in order. Each step is a dict of WorkflowStep
+    fields (key, name_km, name_en, role, department, allowed_actions, sla_working_days) with `checklist`: a
+    list of dicts of ChecklistItem fields (label_km, label_en, mandatory)."""
+    if not isinstance(draft, WorkflowDefinition):
+        raise DefinitionInvalid([_("This is not a workflow definition.")])
+    locked = _locked_draft(draft)
+    locked.steps.all().delete()
+    for order, spec in enumerate(steps, start=1):
+        spec = dict(spec)
+        checklist = spec.pop("checklist", [])
+        step = WorkflowStep(definition=locked, order=order, **spec)
+        _checked(step, order - 1)
+        for item_order, item_spec in enumerate(checklist, start=1):
+            _checked(ChecklistItem(step=step, order=item_order, **item_spec), order - 1, item_order - 1)
+    audit.record("licensing.workflow_draft_edited", locked, after=_summary(locked), **_actor(user))
+    return locked

@@ -8,10 +8,20 @@ from django.utils import timezone
 from esb import audit
 from notifications.services import notify
 from portal import selectors
-from portal.models import SUPPORT_REFERENCE_SEQUENCE, Feedback, SupportRequest
+from portal.models import FAQ, SUPPORT_REFERENCE_SEQUENCE, Feedback, SupportRequest
 
 # What the confirmation page promises; officers see the same number on the back-office list.
 ANSWER_WITHIN_WORKING_DAYS = 2
+
+
+@transaction.atomic
+def create_faq(**fields) -> FAQ:
+    """A question and answer of the help page, validated as the back-office form would."""
+    faq = FAQ(**fields)
+    faq.full_clean()
+    faq.save()
+    audit.record("portal.faq_created", faq, after=audit.snapshot(faq))
+    return faq
 
 
 def _next_reference() -> str:

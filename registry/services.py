@@ -15,7 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from esb import audit
-from registry.models import Business, BusinessActivity, BusinessRole, IsicActivity, Person, Property
+from registry.models import (
+    Business,
+    BusinessActivity,
+    BusinessRole,
+    Department,
+    Institution,
+    IsicActivity,
+    Person,
+    Property,
+)
 
 
 def _create(action: str, instance, **extra_after):
@@ -48,6 +57,29 @@ def _update(action: str, model, pk: int, changes: dict, reason: str = ""):
     if b or a:
         audit.record(action, instance, before=b, after=a, reason=reason)
     return instance
+
+
+# --- institutions and departments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_institution(**fields) -> Institution:
+    return _create("registry.institution.create", Institution(**fields))
+
+
+@transaction.atomic
+def update_institution(institution: Institution, reason: str = "", **changes) -> Institution:
+    return _update("registry.institution.update", Institution, institution.pk, changes, reason)
+
+
+@transaction.atomic
+def create_department(institution: Institution, **fields) -> Department:
+    return _create("registry.department.create", Department(institution=institution, **fields))
+
+
+@transaction.atomic
+def update_department(department: Department, reason: str = "", **changes) -> Department:
+    return _update("registry.department.update", Department, department.pk, changes, reason)
 
 
 # --- people -------------------------------------------------------------------------------------------

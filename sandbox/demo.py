@@ -1,13 +1,9 @@
-"""Demo data of the simulators, picked up by `seed_demo_data` (sandbox is installed in development only)."""
+"""Demo data of the simulators, a step of `seed_demo_data` (sandbox is installed in development only)."""
 
 from __future__ import annotations
 
 from sandbox.camdigikey import demo as camdigikey_demo
 
 
-def seed(out, **options) -> None:
+def seed(out=None, **options) -> None:
     camdigikey_demo.seed(out, **options)
-
-
-def logins() -> list[tuple[str, str]]:
-    return camdigikey_demo.logins()

@@ -477,7 +477,15 @@ def cmd_run() -> int:
         env.setdefault("ESB_PUBLIC_BASE_URL", f"http://{public_host}:{env.get('ESB_PORT', '8000')}")
         manage(env, "migrate", "--noinput")
         manage(env, "load_reference_data")
-        manage(env, "seed_demo_data")
+        # The demo logins (who owns or represents which business, which officer has which role) are shown in
+        # the banner below instead, where the seed's other lines do not push them out of sight.
+        seeded = subprocess.run(
+            [PY, "manage.py", "seed_demo_data"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE
+        )
+        head, found, logins = seeded.stdout.partition("Demo logins")
+        print(head if seeded.returncode == 0 else seeded.stdout, end="", flush=True)
+        seeded.check_returncode()
+        logins = ("  " + found + logins.rstrip()).replace("\n", "\n  ") if found else ""
         DATA.mkdir(exist_ok=True)
         # Migrations and data loading above ran as the table owner; the portal itself does not.
         running = start_processes(dev_commands(env), runtime_env(env))
@@ -488,7 +496,8 @@ def cmd_run() -> int:
     Portal       {base}/
     Back-office  {base}/backoffice/
     Health       {base}/health
-  Demo logins: listed above (again with: python manage.py seed_demo_data --list-logins)
+{logins}
+  (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.
 """,
             flush=True,

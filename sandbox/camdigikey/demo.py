@@ -1,25 +1,21 @@
 """Demo state of the CamDigiKey simulator (idempotent): the portal's client app, an organization client for
 the Part 5 API callers, and the demo identities.
 
-Identities match the person registry: they are read from the registry's demo CSV *file* (the simulator
-stands for an external service and imports no portal model), plus the officers of `data/officers.csv`,
-which the accounts demo also reads to pre-register them.
+Identities are the people of demo_data/people.yaml (each described by the businesses of businesses.yaml they
+own or represent, so the login page can be searched by business) and the officers of demo_data/officers.yaml,
+which the accounts demo also reads to pre-register them. The simulator stands for an external service: it
+reads the files, never a portal model.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 
+from esb.demo_data import as_date, read
 from sandbox.camdigikey.models import ClientApp, DemoIdentity
 
-DATA = Path(__file__).resolve().parent / "data"
-OFFICERS_CSV = DATA / "officers.csv"
-PEOPLE_CSV = Path(settings.BASE_DIR) / "registry" / "demo_data" / "people.csv"
 _ID_NAMESPACE = uuid.UUID("6f1c3b1e-2b7a-4d55-9a53-0c4d7a3e5b10")  # camdigikey_id = uuid5(namespace, code)
 
 # Organization client of the Part 5 API callers (another ministry's system). Sandbox-only credentials.
@@ -31,25 +27,53 @@ MOC_API_CLIENT = {
     "aes_secret_key": "ZGV2LW9ubHktbW9jLWFwaS1hZXMta2V5LTMyYnl0ZSE=",
     "aes_iv": "ZGV2LW1vYy1hcGktaXYhIQ==",
 }
+# "Owner of X", "Owner and representative of X" / "ម្ចាស់ X", "ម្ចាស់ និងតំណាង X"
+_ROLE_WORDS = {"owner": ("Owner", "ម្ចាស់"), "representative": ("representative", "តំណាង")}
+
+
+def _fit(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def camdigikey_id(personal_code: str) -> str:
     return str(uuid.uuid5(_ID_NAMESPACE, personal_code))
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+def registry_people() -> list[dict]:
+    """The people of demo_data/people.yaml, each with its `key`."""
+    people, _where = read("people.yaml", "people")
+    return [{"key": key, **row} for key, row in people.items()]
 
 
-def _email(first: str, last: str) -> str:
-    # the same address the registry demo gives the person (registry/demo.py)
-    return f"{first.lower().replace(' ', '')}.{last.lower()}@example.com"
+def _business_roles() -> dict[str, list[tuple[str, dict]]]:
+    businesses, _where = read("businesses.yaml", "businesses")
+    roles: dict[str, list[tuple[str, dict]]] = {}
+    for role, column in (("owner", "owners"), ("representative", "representatives")):
+        for single_id, business in businesses.items():
+            for key in business.get(column) or []:
+                roles.setdefault(key, []).append((role, {"single_id": single_id, **business}))
+    return roles
+
+
+def _descriptions(links: list[tuple[str, dict]]) -> dict[str, str]:
+    """Which businesses a person owns or represents, one clause per business, in English and Khmer."""
+    by_business: dict[str, tuple[dict, list[str]]] = {}
+    for role, business in links:
+        by_business.setdefault(business["single_id"], (business, []))[1].append(role)
+    english, khmer = [], []
+    for business, roles in by_business.values():
+        words = [_ROLE_WORDS[role] for role in roles]
+        who_en = " and ".join(en for en, _km in words)
+        english.append(f"{who_en[0].upper()}{who_en[1:]} of {business['name_en']} ({business['single_id']})")
+        khmer.append(f"{' និង'.join(km for _en, km in words)} {business['name_km'] or business['name_en']}")
+    return {"description_en": _fit("; ".join(english)), "description_km": _fit("; ".join(khmer))}
 
 
 def people_identities() -> list[dict]:
+    roles = _business_roles()
     identities = []
-    for row in _rows(PEOPLE_CSV):
+    for row in registry_people():
+        links = roles.get(row["key"], [])
         identities.append(
             {
                 "personal_code": row["identity_number"],
@@ -58,22 +82,22 @@ def people_identities() -> list[dict]:
                 "first_name_en": row["first_name_en"],
                 "last_name_en": row["last_name_en"],
                 "gender": "F" if row["gender"].upper().startswith("F") else "M",
-                "dob": datetime.date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None,
+                "dob": as_date(row["date_of_birth"]) if row.get("date_of_birth") else None,
                 "mobile_phone": row["phone"],
-                "email": _email(row["first_name_en"], row["last_name_en"]),
+                "email": row["email"],
                 "nationality": row["nationality"],
                 "kind": DemoIdentity.Kind.PERSON,
-                "description_en": "",
-                "description_km": "",
+                **_descriptions(links),
             }
         )
     return identities
 
 
-def officer_rows() -> list[dict[str, str]]:
-    """data/officers.csv: personal_code, names km/en, gender (M/F), date_of_birth, mobile_phone, email,
+def officer_rows() -> list[dict]:
+    """demo_data/officers.yaml: personal_code, names km/en, gender (M/F), date_of_birth, mobile_phone, email,
     nationality, institution (code), department (code), role (accounts role code), descriptions."""
-    return _rows(OFFICERS_CSV)
+    officers, _where = read("officers.yaml", "officers")
+    return officers
 
 
 def officer_identities() -> list[dict]:
@@ -85,7 +109,7 @@ def officer_identities() -> list[dict]:
             "first_name_en": row["first_name_en"],
             "last_name_en": row["last_name_en"],
             "gender": row["gender"],
-            "dob": datetime.date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None,
+            "dob": as_date(row["date_of_birth"]) if row.get("date_of_birth") else None,
             "mobile_phone": row["mobile_phone"],
             "email": row["email"],
             "nationality": row["nationality"],
@@ -141,15 +165,3 @@ def seed(out=None, **options) -> None:
     count = seed_identities()
     if out is not None:
         out.write(f"sandbox: CamDigiKey simulator, {len(clients)} client apps, {count} demo identities")
-
-
-def logins() -> list[tuple[str, str]]:
-    rows = [
-        (
-            f"{row['first_name_en']} {row['last_name_en']} ({row['personal_code']})",
-            f"CamDigiKey sandbox: {row['description_en'].lower()}",
-        )
-        for row in officer_rows()
-    ]
-    rows.append(("any person of the demo registry", "CamDigiKey sandbox: pick them on the login page"))
-    return rows

@@ -139,7 +139,8 @@ def login(request: HttpRequest) -> HttpResponse:
         return _problem(request, found.code)
     error = ""
     if request.method == "POST":
-        action = request.POST.get("action")
+        # Each identity row has its own Approve button (name="identity"): the identity alone means approve.
+        action = request.POST.get("action") or ("approve" if request.POST.get("identity") else "")
         if action == "cancel":
             outcome = services.cancel_login(found.pk)
         elif action == "approve":
@@ -159,8 +160,37 @@ def login(request: HttpRequest) -> HttpResponse:
     return _login_page(request, found, token, error)
 
 
+def _search_text(identity: DemoIdentity) -> str:
+    """What the search matches (every word typed, in any order): names in both scripts, the personal code,
+    the description (an officer's post, the businesses a person owns or represents)."""
+    parts = [
+        identity.last_name_km,
+        identity.first_name_km,
+        identity.last_name_en,
+        identity.first_name_en,
+        identity.personal_code,
+        identity.description_en,
+        identity.description_km,
+    ]
+    return " ".join(p for p in parts if p).casefold()
+
+
+def _matches(text: str, query: str) -> bool:
+    return all(word in text for word in query.casefold().split())
+
+
 def _login_page(request: HttpRequest, login_token: LoginToken, token: str, error: str) -> HttpResponse:
-    identities = list(DemoIdentity.objects.all())
+    # The search works without JavaScript (GET ?q=): rows that do not match are rendered `hidden`, so the
+    # page's script can show them again when the search changes, without a reload.
+    query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q")) or ""
+    query = query.strip()[:100]
+    identities = []
+    for identity in DemoIdentity.objects.all():
+        identity.search_text = _search_text(identity)
+        identity.matches = _matches(identity.search_text, query)
+        identities.append(identity)
+    officers = [i for i in identities if i.kind == DemoIdentity.Kind.OFFICER]
+    people = [i for i in identities if i.kind == DemoIdentity.Kind.PERSON]
     return render(
         request,
         "sandbox/camdigikey/login.html",
@@ -169,9 +199,13 @@ def _login_page(request: HttpRequest, login_token: LoginToken, token: str, error
             "token": token,
             "expires_at": login_token.expires_at,
             "qr_data_url": _qr_data_url(f"camdigikey://login?token={quote(token)}"),
-            "officers": [i for i in identities if i.kind == DemoIdentity.Kind.OFFICER],
-            "people": [i for i in identities if i.kind == DemoIdentity.Kind.PERSON],
-            "selected": request.POST.get("identity", ""),
+            "officers": officers,
+            "people": people,
+            "officers_shown": any(i.matches for i in officers),
+            "people_shown": any(i.matches for i in people),
+            "shown": sum(i.matches for i in identities),
+            "total": len(identities),
+            "q": query,
             "error": error,
         },
         status=400 if error else 200,

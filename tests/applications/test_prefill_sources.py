@@ -79,14 +79,16 @@ def test_the_business_fills_its_khmer_name_and_address_not_the_owner(applicant, 
 
 
 def test_the_handicraft_workshop_step_is_prefilled_from_the_business():
-    spec = next(spec for spec in demo._catalog() if spec.code == "MISTI-HC-001")
-    fields = {f.key: f for step in spec.form for f in step.fields}
-    assert fields["workshop_name_km"].prefill == "business.name_km"
-    assert fields["workshop_name_en"].prefill == "business.name_en"
-    assert fields["workshop_address"].prefill == "business.address"
+    spec = next(spec for spec in demo.catalog_data().services if spec.code == "MISTI-HC-001")
+    fields = {f["key"]: f for step in spec.form for f, _where in step["fields"]}
+    assert fields["workshop_name_km"]["prefill_source"] == "business.name_km"
+    assert fields["workshop_name_en"]["prefill_source"] == "business.name_en"
+    assert fields["workshop_address"]["prefill_source"] == "business.address"
     # no field that describes the business takes the owner's address
     assert not [
-        f.key for f in fields.values() if f.prefill == "owner.address" and not f.key.startswith("owner")
+        key
+        for key, f in fields.items()
+        if f["prefill_source"] == "owner.address" and not key.startswith("owner")
     ]
 
 

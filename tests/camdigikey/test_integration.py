@@ -3,7 +3,6 @@ lookups, the signer chain and its cache, and every refusal as the right typed er
 
 from __future__ import annotations
 
-import csv
 import datetime
 import logging
 from urllib.parse import parse_qs, urlsplit
@@ -26,7 +25,7 @@ from sandbox.camdigikey.testing import approve_login, cancel_login, query_param
 from tests.camdigikey.conftest import client as make_client
 from tests.camdigikey.conftest import make_cert, new_key
 
-REGISTRY_PERSON = "010234567"  # Sok Dara in registry/demo_data/people.csv
+REGISTRY_PERSON = "010234567"  # Sok Dara in demo_data/people.yaml
 
 
 def moc_client(base_url: str) -> CamDigiKeyClient:
@@ -69,12 +68,11 @@ def test_the_whole_user_login(live_sandbox):
     access_token = cdk.get_user_access_token(query["authToken"][0])
     profile = cdk.validate_user_token(access_token)
 
-    with demo.PEOPLE_CSV.open(encoding="utf-8") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["identity_number"] == REGISTRY_PERSON)
+    row = next(r for r in demo.registry_people() if r["identity_number"] == REGISTRY_PERSON)
     assert profile.personal_code == REGISTRY_PERSON
     assert (profile.first_name_en, profile.last_name_en) == (row["first_name_en"], row["last_name_en"])
     assert (profile.first_name_kh, profile.last_name_kh) == (row["first_name_km"], row["last_name_km"])
-    assert profile.gender == "M" and profile.dob == row["date_of_birth"]
+    assert profile.gender == "M" and profile.dob == str(row["date_of_birth"])
     assert profile.mobile_phone == row["phone"] and profile.nationality == row["nationality"]
     assert profile.email.endswith("@example.com")
     assert profile.camdigikey_id == DemoIdentity.objects.get(personal_code=REGISTRY_PERSON).camdigikey_id

@@ -86,8 +86,7 @@ def _log_in_and_consent(journey: Journey, owner) -> None:
     page = journey.page
     journey.click(page.get_by_role("button", name=journey.t("Log in with CamDigiKey")))
     page.get_by_test_id("camdigikey-qr").wait_for()
-    journey.click(page.get_by_test_id(f"identity-{owner.identity_number}"))
-    journey.click(page.get_by_test_id("approve"))
+    journey.click(page.get_by_test_id(f"approve-{owner.identity_number}"))
     # Consent before anything is recorded.
     assert "/my-data/consent/" in page.url
     assert not Application.objects.filter(business__roles__person=owner).exists()

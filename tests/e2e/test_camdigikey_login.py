@@ -46,8 +46,7 @@ def _in(language: str, text: str) -> str:
 
 def _approve_as(page, personal_code: str) -> None:
     page.get_by_test_id("camdigikey-qr").wait_for()
-    page.get_by_test_id(f"identity-{personal_code}").check()
-    page.get_by_test_id("approve").click()
+    page.get_by_test_id(f"approve-{personal_code}").click()  # each identity has its own Approve
     page.wait_for_load_state("networkidle")
 
 

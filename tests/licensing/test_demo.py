@@ -1,9 +1,10 @@
-"""The demo catalog seeds through the services and is idempotent."""
+"""The demo catalog (demo_data/catalog/) seeds through the services, expands shared parts, is idempotent."""
 
 import io
 
 import pytest
 
+from esb.models import AuditEvent
 from licensing import demo
 from licensing.models import (
     DefinitionStatus,
@@ -36,16 +37,51 @@ def _counts() -> dict:
 
 
 def test_seed_twice_changes_nothing_the_second_time():
-    Institution.objects.create(code="MOC", name_km="ក្រសួងពាណិជ្ជកម្ម", name_en="MoC (seeded by registry)")
     demo.seed(io.StringIO())
     first = _counts()
+    audit_rows = AuditEvent.objects.count()
     out = io.StringIO()
     demo.seed(out)
-    assert _counts() == first
-    assert "already there" in out.getvalue()
-    # The registry's institution is reused, not duplicated or renamed.
-    assert Institution.objects.get(code="MOC").name_en == "MoC (seeded by registry)"
+    assert _counts() == first and AuditEvent.objects.count() == audit_rows
+    assert out.getvalue().count("already there") == 6
     assert set(Institution.objects.values_list("code", flat=True)) >= {"MOC", "MOT", "MISTI"}
+
+
+def test_an_administrators_later_edit_is_kept():
+    demo.seed(io.StringIO())
+    LicenceType.objects.filter(code="MOC-BN-001").update(name_en="Name reservation (edited)")
+    demo.seed(io.StringIO())
+    assert LicenceType.objects.get(code="MOC-BN-001").name_en == "Name reservation (edited)"
+
+
+def test_shared_steps_are_expanded_per_service():
+    demo.seed(io.StringIO())
+    hotel = FormDefinition.objects.get(licence_type__code="MOT-HL-001", status=DefinitionStatus.PUBLISHED)
+    agency = FormDefinition.objects.get(licence_type__code="MOT-TA-002", status=DefinitionStatus.PUBLISHED)
+    # `use: person` with key owner / manager, prefilled from the owner / the representative
+    owner = hotel.fields.get(key="owner_identity_number")
+    manager = agency.fields.get(key="manager_identity_number")
+    assert (owner.prefill_source, manager.prefill_source) == (
+        "owner.identity_number",
+        "representative.identity_number",
+    )
+    assert owner.prefill_locked and manager.prefill_locked
+    assert agency.steps.get(key="manager").title_en == "Agency manager"
+    # `use: documents`: one file field per document the service asks for, named after the document type
+    files = list(hotel.fields.filter(field_type="file").order_by("order"))
+    requirements = list(
+        DocumentRequirement.objects.filter(licence_type__code="MOT-HL-001").order_by("sort_order")
+    )
+    assert [f.key for f in files] == [f"doc_{r.document_type.code.lower()}" for r in requirements]
+    assert [f.required for f in files] == [r.mandatory for r in requirements]
+    assert files[0].label_en == requirements[0].document_type.name_en
+    # `use: decision` with parameters
+    decision = WorkflowStep.objects.get(
+        definition__licence_type__code="MOC-BN-001",
+        definition__status=DefinitionStatus.PUBLISHED,
+        key="decision",
+    )
+    assert (decision.role.code, decision.sla_working_days) == ("head_of_office", 1)
 
 
 def test_demo_services_are_complete():

@@ -1,15 +1,10 @@
-"""Demo data and the synthetic generator: idempotent, consistent, findable through the selectors."""
+"""Registry demo data (demo_data/*.yaml): idempotent, consistent, findable through the selectors; a malformed
+file is refused with its name and key."""
 
 from io import StringIO
 
-import pytest
-from django.core.management import call_command
-from django.db import connection
-
-from esb import crypto
 from esb.models import AuditEvent
 from registry import demo, selectors
-from registry import synthetic_rows as rows
 from registry.models import (
     Business,
     BusinessActivity,
@@ -18,12 +13,6 @@ from registry.models import (
     Institution,
     Person,
     Property,
-)
-from registry.synthetic import generate
-
-FOREIGN_KEYS = (
-    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-    "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'registry_%%' ORDER BY 1, 2"
 )
 
 
@@ -70,81 +59,12 @@ def test_demo_people_and_businesses_are_linked_and_addressed(ref):
     assert set(Person.objects.values_list("gender", flat=True)) == {"FEMALE", "MALE"}
 
 
-def test_seed_demo_data_command_accepts_businesses(ref, capsys):
-    # (no stdout= here: seed_demo_data forwards its options, stdout included, to every app's seed())
-    call_command("seed_demo_data", "--businesses", "40")
-    assert "created 40 businesses and 40 owners" in capsys.readouterr().out
-    assert Business.objects.filter(single_id__startswith="9").count() == 40
-
-
-def test_synthetic_generator_small_run(ref):
-    result = generate(500, StringIO())
-    assert (result.created, result.people_created) == (500, 500)
-    synthetic = Business.objects.filter(single_id__range=(rows.single_id(1), rows.single_id(500)))
-    assert synthetic.count() == 500
-    assert BusinessRole.objects.filter(business__in=synthetic, role="OWNER").count() == 500
-    assert BusinessActivity.objects.filter(business__in=synthetic, is_primary=True).count() == 500
-    names = list(synthetic.values_list("name_en", flat=True))
-    assert len(set(names)) == 500  # deterministic but distinct
-    assert len(set(synthetic.values_list("province_id", flat=True))) > 10
-
-    # the owner is found through the keyed hash of the number the generator encrypted
-    doc_type, number = rows.owner_identity(123)
-    owner = selectors.person_by_identity(doc_type, number)
-    assert owner is not None and owner.identity_number == number
-    assert owner.phone and owner.date_of_birth
-    assert [b.single_id for b in selectors.businesses_for_person(number)] == [rows.single_id(123)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT identity_number FROM registry_person WHERE id = %s", [owner.pk])
-        assert crypto.decrypt(cursor.fetchone()[0]) == number
-
-    # every synthetic row passes the model validation the ORM would have applied
-    for business in synthetic.order_by("?")[:25]:
-        business.full_clean()
-
-    again = generate(500, StringIO())
-    assert again.created == 0 and again.existing == 500
-    more = generate(520, StringIO())
-    assert more.created == 20
-    assert synthetic.count() == 500 and Business.objects.filter(single_id__startswith="9").count() == 520
-
-
-def test_synthetic_generator_reuses_owners_left_by_an_interrupted_run(ref):
-    generate(10, StringIO())
-    Business.objects.filter(single_id=rows.single_id(7)).delete()  # as if the run stopped half-way
-    result = generate(10, StringIO())
-    assert (result.created, result.people_created) == (1, 0)
-    assert selectors.businesses_for_person(rows.owner_identity(7)[1]).get().single_id == rows.single_id(7)
-
-
-def test_synthetic_generator_bulk_mode_restores_indexes_and_keys(ref):
-    def schema():
-        with connection.cursor() as cursor:
-            cursor.execute(FOREIGN_KEYS)
-            keys = cursor.fetchall()
-            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'registry_%%' ORDER BY 1")
-            return keys, [row[0] for row in cursor.fetchall()]
-
-    keys_before, indexes_before = schema()
-    generate(50, StringIO(), bulk_mode=True)
-    keys_after, indexes_after = schema()
-    assert keys_after == keys_before and len(keys_before) >= 13
-    assert indexes_after == indexes_before
-    assert sum("gin_trgm_ops" in definition for definition in indexes_after) == 6
-    assert Business.objects.filter(single_id__startswith="9").count() == 50
-
-
-def test_synthetic_names_are_realistic(ref):
-    km, en, form, _activity = rows.business_name(1)
-    assert en and km and form in Business.LegalForm.values
-    for index in range(1, 200):
-        km, en, form, _activity = rows.business_name(index)
-        if form == "PRIVATE_LIMITED":
-            assert en.endswith("Co., Ltd.") and km.startswith("ក្រុមហ៊ុន") and km.endswith("ឯ.ក")
-
-
-def test_out_of_range_counts_are_refused(ref):
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError):
-        call_command("seed_demo_data", "--businesses", "-5")
+def test_logins_say_which_business_each_person_owns_or_represents():
+    rows = dict(demo.logins())
+    assert rows["Sok Dara (010234567)"] == "owner of Angkor Smile Travel & Tours Co., Ltd. (1000000101)"
+    assert rows["Lim Sreypov (011902233)"] == (
+        "owner and representative of Phnom Penh Digital Solutions Co., Ltd. (1000000103)"
+    )
+    assert rows["Chan Sophea (010456712)"] == "representative of Khmer Pharma Co., Ltd. (1000000108)"
+    assert rows["Vann Veasna (120111222)"] == "no business: applies as an individual"
+    assert len(rows) == 31

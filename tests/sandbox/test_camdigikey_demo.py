@@ -1,14 +1,10 @@
-"""The simulator's demo state matches the person registry's demo file and is idempotent."""
+"""The simulator's demo state matches the demo data files (people.yaml, officers.yaml) and is idempotent."""
 
 from __future__ import annotations
 
-import csv
-
 import pytest
-from django.conf import settings
 
-from esb.management.commands.seed_demo_data import demo_modules
-from registry.demo import _email as registry_email
+from esb.management.commands.seed_demo_data import manifest
 from sandbox.camdigikey import demo
 from sandbox.camdigikey.models import ClientApp, DemoIdentity
 
@@ -16,17 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def registry_people() -> list[dict]:
-    with demo.PEOPLE_CSV.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return demo.registry_people()
 
 
-def test_seed_is_idempotent_and_seed_demo_data_finds_it():
+def test_seed_is_idempotent_and_seed_demo_data_runs_it():
     demo.seed()
     first = {i.personal_code: (i.pk, i.camdigikey_id) for i in DemoIdentity.objects.all()}
     demo.seed()
     assert {i.personal_code: (i.pk, i.camdigikey_id) for i in DemoIdentity.objects.all()} == first
     assert ClientApp.objects.count() == 2
-    assert "sandbox.demo" in [m.__name__ for m in demo_modules()]
+    steps, _logins = manifest()
+    assert "sandbox.demo.seed" in [name for name, _function in steps]
 
 
 def test_every_registry_person_has_a_matching_identity():
@@ -38,15 +34,24 @@ def test_every_registry_person_has_a_matching_identity():
         assert (identity.first_name_km, identity.last_name_km) == (row["first_name_km"], row["last_name_km"])
         assert (identity.first_name_en, identity.last_name_en) == (row["first_name_en"], row["last_name_en"])
         assert identity.gender == {"MALE": "M", "FEMALE": "F"}[row["gender"]]
-        assert identity.dob.isoformat() == row["date_of_birth"]
+        assert identity.dob.isoformat() == str(row["date_of_birth"])
         assert identity.mobile_phone == row["phone"]
         assert identity.nationality == row["nationality"]
-        # the address the registry demo gives the same person
-        assert identity.email == registry_email(row["first_name_en"], row["last_name_en"])
+        assert identity.email == row["email"]  # the address the registry demo gives the same person
         assert identity.kind == DemoIdentity.Kind.PERSON
 
 
-def test_the_three_officers_come_from_the_shared_csv():
+def test_people_are_described_by_the_businesses_they_own_or_represent():
+    demo.seed()
+    sok = DemoIdentity.objects.get(personal_code="010234567")
+    assert sok.description_en == "Owner of Angkor Smile Travel & Tours Co., Ltd. (1000000101)"
+    assert sok.description_km.startswith("ម្ចាស់ ")
+    chan = DemoIdentity.objects.get(personal_code="010456712")
+    assert chan.description_en == "Representative of Khmer Pharma Co., Ltd. (1000000108)"
+    assert DemoIdentity.objects.get(personal_code="120111222").description_en == ""  # no business
+
+
+def test_the_three_officers_come_from_the_shared_file():
     demo.seed()
     rows = {row["personal_code"]: row for row in demo.officer_rows()}
     assert set(rows) == {"OFF-MOC-001", "OFF-MOT-001", "OFF-SYS-001"}
@@ -78,10 +83,3 @@ def test_the_portal_client_uses_the_configured_credentials_and_public_url(settin
 def test_camdigikey_ids_are_stable_across_databases():
     assert demo.camdigikey_id("010234567") == demo.camdigikey_id("010234567")
     assert demo.camdigikey_id("010234567") != demo.camdigikey_id("OFF-MOC-001")
-
-
-def test_the_demo_logins_name_the_officers():
-    whos = " ".join(who for who, _how in demo.logins())
-    for code in ("OFF-MOC-001", "OFF-MOT-001", "OFF-SYS-001"):
-        assert code in whos
-    assert settings.ESB_SANDBOX_ENABLED

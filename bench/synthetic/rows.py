@@ -1,4 +1,4 @@
-"""Row builders for the synthetic business generator (`seed_demo_data --businesses N`).
+"""Row builders for the synthetic business generator (`python -m bench.synthetic N`).
 
 This module imports no model and needs no database, so it runs in worker processes started with `spawn`: they
 receive the keys and lookup tables once (`init_worker`) and turn ranges of synthetic indexes into COPY text.

@@ -1,9 +1,9 @@
-"""Synthetic businesses at scale: `seed_demo_data --businesses N` (e.g. a million, for benchmarks).
+"""Synthetic businesses at scale: `python -m bench.synthetic N` (e.g. a million, for benchmarks).
 
 Each synthetic business has an owner (a synthetic person), a primary ISIC activity and a real gazetteer
 address. Rows are written with PostgreSQL COPY in batches; identifiers are encrypted and hashed exactly
 as the ORM would (`esb.crypto`), in worker processes when the run is large. Synthetic rows live in reserved
-ranges (`synthetic_rows.py`) and are keyed by their index, so a re-run only adds what is missing.
+ranges (`rows.py`) and are keyed by their index, so a re-run only adds what is missing.
 
 Large runs use "bulk mode": the non-unique indexes (GIN trigram, hashes, foreign-key b-trees) and the foreign
 keys of the loaded tables are dropped first and re-created after the load (an index build and a one-join
@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.synthetic import rows
 from esb import audit, crypto
-from registry import synthetic_rows as rows
 from registry.models import AdministrativeUnit, Business, BusinessActivity, BusinessRole, IsicActivity, Person
 
 DEFAULT_BATCH = 20_000
@@ -183,7 +183,7 @@ def generate(
 ) -> GenerateResult:
     """Make sure synthetic businesses 1..count exist (with owners, activities, addresses)."""
     if not 0 <= count <= rows.MAX_SYNTHETIC:
-        raise SyntheticDataError(f"--businesses must be between 0 and {rows.MAX_SYNTHETIC:,}")
+        raise SyntheticDataError(f"the number of businesses must be between 0 and {rows.MAX_SYNTHETIC:,}")
     started = time.monotonic()
     result = GenerateResult(requested=count)
 
