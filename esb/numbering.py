@@ -30,21 +30,20 @@ def sequence_name(prefix: str, year: int) -> str:
     return f"esb_ref_{prefix.lower()}_{year}"
 
 
-def _create_sequence(name: str, start: int) -> None:
-    """Create the sequence on a connection of its own, committed at once.
+def _create_sequence(name: str) -> None:
+    """Create the sequence on a connection of its own, committed at once, through the database function
+    `esb_create_reference_sequence` (migration esb 0004: the portal's role may not create objects itself).
 
     Created inside the caller's transaction it would be invisible to others until that commits, and every
     concurrent first submission of the year would queue behind the catalog lock; created here it exists for
-    everyone immediately. `IF NOT EXISTS` makes a lost race harmless (a duplicate-catalog error from two
-    simultaneous creations is retried by the caller).
+    everyone immediately. `IF NOT EXISTS` makes a lost race harmless (a catalog error from two simultaneous
+    creations is retried by the caller).
     """
     raw = connection.get_new_connection(connection.get_connection_params())
     try:
         raw.autocommit = True
         with raw.cursor() as cursor:
-            cursor.execute(
-                f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(name)} START WITH {start:d}"
-            )
+            cursor.execute("SELECT esb_create_reference_sequence(%s)", [name])
     finally:
         raw.close()
 
@@ -69,9 +68,11 @@ def next_reference(prefix: str, year: int | None = None) -> str:
         if value is not None:
             return f"{prefix}-{year}-{value:06d}"
         try:
-            _create_sequence(name, 1)
-        except Exception as error:  # a concurrent creation won the race: the sequence now exists
-            if "already exists" not in str(error) and "duplicate key" not in str(error):
+            _create_sequence(name)
+        except Exception as error:
+            # A concurrent creation won the race (the sequence now exists), or two first users granted
+            # themselves the sequence at the same moment: look it up again.
+            if not any(s in str(error) for s in ("already exists", "duplicate key", "concurrently updated")):
                 raise
     raise RuntimeError(f"could not create the reference sequence {name}")
 

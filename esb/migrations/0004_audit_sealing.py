@@ -73,6 +73,27 @@ CREATE TRIGGER esb_auditevent_append_only
     FOR EACH ROW EXECUTE FUNCTION esb_audit_forbid_change();
 """
 
+# Application references come from one sequence per prefix and year, created on first use. The portal runs as
+# a role that may not create objects (docs/operations.md §5), so creation goes through this function, which
+# runs with its owner's rights, accepts only reference-sequence names, and lets the calling role use the result.
+REFERENCE_SEQUENCES = """
+CREATE OR REPLACE FUNCTION esb_create_reference_sequence(seq_name text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF seq_name !~ '^esb_ref_[a-z0-9]{1,20}_[0-9]{4}$' THEN
+        RAISE EXCEPTION 'not a reference sequence name: %', seq_name USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq_name);
+    IF NOT has_sequence_privilege(session_user, seq_name, 'USAGE') THEN
+        EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %I TO %I', seq_name, session_user);
+    END IF;
+END;
+$$;
+REVOKE ALL ON FUNCTION esb_create_reference_sequence(text) FROM PUBLIC;
+"""
+
+DROP_REFERENCE_SEQUENCES = "DROP FUNCTION IF EXISTS esb_create_reference_sequence(text);"
+
 DROP_NEW_TRIGGERS = """
 DROP TRIGGER IF EXISTS esb_auditevent_append_only ON esb_auditevent;
 DROP TRIGGER IF EXISTS esb_auditevent_stamp ON esb_auditevent;
@@ -141,4 +162,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(POSITIONS, migrations.RunSQL.noop),
         migrations.RunSQL(NEW_TRIGGERS, DROP_NEW_TRIGGERS),
+        migrations.RunSQL(REFERENCE_SEQUENCES, DROP_REFERENCE_SEQUENCES),
     ]
