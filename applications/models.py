@@ -53,24 +53,6 @@ class Closure(models.TextChoices):
     WITHDRAWN = "WITHDRAWN", _("Withdrawn by the applicant")
 
 
-class ReferenceCounter(models.Model):
-    """One row per prefix and year; `applications.references.next_reference` increments it under a lock."""
-
-    prefix = models.CharField(_("prefix"), max_length=20)
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_value = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("reference counter")
-        verbose_name_plural = _("reference counters")
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="referencecounter_prefix_year_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last_value}"
-
-
 class Application(models.Model):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference number"), max_length=32, unique=True, null=True, blank=True)

@@ -37,9 +37,10 @@ from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from applications import references, selectors, services  # noqa: E402
+from applications import selectors, services  # noqa: E402
 from applications.prefill import address_of  # noqa: E402
 from applications.uploads import check_upload  # noqa: E402
+from esb import numbering as references  # noqa: E402
 from licensing.selectors import licence_type_by_code  # noqa: E402
 from privacy import selectors as privacy_selectors  # noqa: E402
 from privacy import services as privacy_services  # noqa: E402

@@ -8,10 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One state-changing action. Rows are never updated or deleted (a database trigger refuses both).
+    """One state-changing action. Rows are never deleted, and never updated except once, by the sealer.
 
-    `hash` = SHA-256 over the canonical JSON of the row's content and the previous row's hash, so a row
-    changed or removed behind the application's back breaks the chain (`manage.py verify_audit_chain`).
+    The request path only appends (no lock, no read): a row starts unsealed (`position`, `prev_hash`, `hash`
+    empty) with the id of the transaction that inserted it (`txid`, set by a database trigger). The sealer
+    (`esb.audit.seal()`, a beat task and the start of `verify_audit_chain`) takes the rows of transactions
+    that have all ended, in (txid, id) order, and gives each its place in the chain: `hash` = SHA-256 over the
+    canonical JSON of the row's content and the previous row's hash. A row changed or removed behind the
+    application's back breaks the chain; the chain head is anchored outside the database
+    (`esb.audit_anchors`) so a re-hashed, shortened or emptied table is detected too.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -30,17 +35,47 @@ class AuditEvent(models.Model):
     xroad_client = models.CharField(_("X-Road client"), max_length=255, blank=True)
     xroad_id = models.CharField(_("X-Road id"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Set by the BEFORE INSERT trigger to pg_current_xact_id(), whatever the client sends.
+    txid = models.BigIntegerField(_("inserting transaction"), default=0, editable=False)
+    # The chain columns: empty until the sealer fills them, once.
+    position = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, null=True, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+            models.Index(
+                fields=["txid", "id"], condition=models.Q(hash__isnull=True), name="audit_unsealed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class NumberCounter(models.Model):
+    """A gap-free counter per scope and year (`esb.numbering.next_gap_free_number`), e.g. licence numbers.
+
+    Incremented under its row lock inside the transaction that uses the number, so a rollback returns it.
+    """
+
+    scope = models.CharField(_("scope"), max_length=50)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "year"], name="numbercounter_scope_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}-{self.year}: {self.last_value}"
 
 
 class OutgoingRequest(models.Model):

@@ -372,6 +372,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The outbox relay's safety net (commits also kick it at once); expires so a stopped worker does not
     # come back to a queue of stale relay runs.
     "relay-outbox": {"task": "esb.outbox.tasks.relay_outbox", "schedule": 5.0, "options": {"expires": 5}},
+    # The audit chain is built off the request path (esb.audit.seal) and its head anchored outside the
+    # database (esb.audit_anchors); verify_audit_chain reports rows left unsealed.
+    "seal-audit-chain": {"task": "esb.tasks.seal_audit_chain", "schedule": 5},
+    "anchor-audit-chain": {"task": "esb.tasks.anchor_audit_chain", "schedule": 60},
 }
 
 REST_FRAMEWORK = {

@@ -5,13 +5,14 @@ kept, withdrawal, the transition table, replayed and stale posts."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from applications import references, services
+from applications import services
 from applications.calendar import add_working_days
 from applications.models import Application, ApplicationEvent, Closure, Status
 from esb.models import AuditEvent
@@ -95,13 +96,62 @@ def test_submit_free_service(applicant, business, free_service, django_capture_o
 
     year = timezone.localdate().year
     assert application.status == Status.SUBMITTED
-    assert application.reference == f"{free_service.institution.code}-{year}-000001"
+    # From a sequence: unique and readable, not necessarily 000001 (sequences outlive test transactions).
+    assert re.fullmatch(rf"{free_service.institution.code}-{year}-\d{{6}}", application.reference)
     assert application.revision == 1 and application.revisions.count() == 1
     assert application.expected_decision_date == add_working_days(timezone.localdate(), 10)
     titles = list(application.events.values_list("title_en", flat=True))
     assert titles == ["Application started", "Application submitted"]
     assert applicant.notifications.filter(title_en="Application submitted").exists()
-    assert AuditEvent.objects.filter(action="application.status", object_id=str(application.pk)).exists()
+    # One audit event holds everything the submission changed, not only the status.
+    event = AuditEvent.objects.get(action="application.status", object_id=str(application.pk))
+    assert event.before["status"] == Status.DRAFT and event.after["status"] == Status.SUBMITTED
+    assert event.after["reference"] == application.reference and event.before["reference"] is None
+    assert event.after["revision"] == 1
+    assert event.after["expected_decision_date"] == application.expected_decision_date.isoformat()
+    assert event.after["submitted_at"] and event.after["last_submitted_at"]
+
+
+def test_submission_writes_the_application_once_and_reads_it_once(applicant, business, free_service):
+    from django.test.utils import CaptureQueriesContext
+
+    application = factories.filled(applicant, free_service, business)
+    with CaptureQueriesContext(connection) as queries:
+        services.submit(application, applicant, version=application.version)
+    statements = [q["sql"] for q in queries.captured_queries]
+    application_reads = [
+        s for s in statements if s.startswith("SELECT") and 'FROM "applications_application"' in s
+    ]
+    application_writes = [s for s in statements if s.startswith('UPDATE "applications_application"')]
+    assert len(application_reads) == 1 and "FOR UPDATE OF" in application_reads[0]
+    assert len(application_writes) == 1
+    assert not any("pg_advisory" in s for s in statements)  # no lock beyond the application row
+    assert len(statements) <= 16, statements
+
+
+def test_references_do_not_wait_for_an_open_submission(applicant, business, free_service):
+    """A reference drawn in an open transaction does not block another connection drawing the next one."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from esb.numbering import next_reference
+
+    with transaction.atomic():
+        first = next_reference("WAITTEST", 2026)
+        other: list[str] = []
+
+        def draw() -> None:
+            try:
+                other.append(next_reference("WAITTEST", 2026))
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=draw)
+        thread.start()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the second reference waited for the first transaction"
+    assert int(other[0].rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
 
 
 def test_submit_refuses_missing_answers(applicant, business, free_service):
@@ -203,13 +253,6 @@ def test_timeline_is_append_only(applicant, business, free_service):
         ApplicationEvent.objects.filter(pk=event.pk).update(title_en="changed")
     with pytest.raises(DatabaseError), transaction.atomic():
         ApplicationEvent.objects.filter(pk=event.pk).delete()
-
-
-def test_references_are_sequential_per_institution_and_year():
-    assert references.next_reference("abc", 2026) == "ABC-2026-000001"
-    assert references.next_reference("ABC", 2026) == "ABC-2026-000002"
-    assert references.next_reference("ABC", 2027) == "ABC-2027-000001"
-    assert references.next_reference("XYZ", 2026) == "XYZ-2026-000001"
 
 
 def test_expired_drafts_are_emptied(applicant, business, free_service, django_capture_on_commit_callbacks):

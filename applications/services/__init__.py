@@ -1,0 +1,52 @@
+"""Every write to an application, by concern: `drafts` (start, save a step, documents, discard), `submission`
+(submit, resubmit, withdraw), `review` (receive, return for correction) and `status` (the one status-change
+function, its timeline event, audit event and notification).
+
+Each function runs in one transaction, locks the application row and writes an audit event. Import from here
+(`from applications import services`; `services.submit(...)`): the modules are an inner arrangement.
+"""
+
+from applications.models import EDITABLE, UNDECIDED
+from applications.services.drafts import (
+    current_document_files,
+    current_documents,
+    discard_draft,
+    discard_drafts_of,
+    discard_expired_drafts,
+    editable_keys,
+    missing_answers,
+    open_draft,
+    save_step,
+    start_application,
+)
+from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
+from applications.services.review import mark_received, return_for_correction
+from applications.services.status import Actor, Move, change_status
+from applications.services.submission import submit, withdraw
+
+__all__ = [
+    "EDITABLE",
+    "UNDECIDED",
+    "Actor",
+    "ApplicationError",
+    "ConsentRequired",
+    "Missing",
+    "Move",
+    "NotEditable",
+    "StalePage",
+    "change_status",
+    "current_document_files",
+    "current_documents",
+    "discard_draft",
+    "discard_drafts_of",
+    "discard_expired_drafts",
+    "editable_keys",
+    "mark_received",
+    "missing_answers",
+    "open_draft",
+    "return_for_correction",
+    "save_step",
+    "start_application",
+    "submit",
+    "withdraw",
+]
