@@ -19,9 +19,11 @@ import sys
 from urllib.parse import unquote, urlparse
 
 APP_ROLE = "esb_app"
-# Runtime-created sequences (e.g. per-service reference counters) live here: the app role may create objects
-# in this schema only. Never on a search_path, so nothing in it can shadow a table or function the owner uses.
-SEQUENCE_SCHEMA = "esb_seq"
+# Reference sequences are created at run time by this owner-defined SECURITY DEFINER function (migration
+# esb 0004), so the app role never needs CREATE anywhere: the sequences are the owner's.
+SEQUENCE_FUNCTION = "esb_create_reference_sequence(text)"
+# The audit sealer fills these columns of a not-yet-sealed row once (the trigger refuses any other change).
+AUDIT_CHAIN_COLUMNS = ("position", "prev_hash", "hash")
 # Rows of these tables are never changed or removed (database triggers refuse it too).
 APPEND_ONLY_TABLES = ("esb_auditevent", "applications_applicationevent", "applications_applicationrevision")
 
@@ -30,7 +32,7 @@ def statements(app_role: str, password: str, owner: str, database: str) -> list:
     """The SQL that makes `app_role` a non-owner runtime role for the tables `owner` creates."""
     from psycopg import sql
 
-    role, own, db, seq = (sql.Identifier(x) for x in (app_role, owner, database, SEQUENCE_SCHEMA))
+    role, own, db = (sql.Identifier(x) for x in (app_role, owner, database))
     return [
         sql.SQL(
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {name}) THEN "
@@ -63,8 +65,6 @@ def statements(app_role: str, password: str, owner: str, database: str) -> list:
             "ALTER DEFAULT PRIVILEGES FOR ROLE {own} IN SCHEMA public "
             "GRANT USAGE, SELECT ON SEQUENCES TO {role}"
         ).format(own=own, role=role),
-        sql.SQL("CREATE SCHEMA IF NOT EXISTS {seq}").format(seq=seq),
-        sql.SQL("GRANT USAGE, CREATE ON SCHEMA {seq} TO {role}").format(seq=seq, role=role),
     ]
 
 
@@ -85,6 +85,19 @@ def provision(conn, app_role: str, password: str) -> None:
         conn.execute(
             sql.SQL("REVOKE UPDATE, DELETE ON {table} FROM {role}").format(
                 table=sql.Identifier(table), role=sql.Identifier(app_role)
+            )
+        )
+        if table == "esb_auditevent":
+            conn.execute(
+                sql.SQL("GRANT UPDATE ({columns}) ON esb_auditevent TO {role}").format(
+                    columns=sql.SQL(", ").join(sql.Identifier(c) for c in AUDIT_CHAIN_COLUMNS),
+                    role=sql.Identifier(app_role),
+                )
+            )
+    if conn.execute("SELECT to_regprocedure(%s)", [SEQUENCE_FUNCTION]).fetchone()[0] is not None:
+        conn.execute(
+            sql.SQL("GRANT EXECUTE ON FUNCTION {function} TO {role}").format(
+                function=sql.SQL(SEQUENCE_FUNCTION), role=sql.Identifier(app_role)
             )
         )
 

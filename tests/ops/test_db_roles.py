@@ -80,12 +80,20 @@ def test_the_portal_role_writes_audit_events_but_cannot_erase_or_unprotect_them(
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_runtime_sequences_go_to_their_own_schema(as_app_role):
+def test_reference_sequences_come_from_the_owners_function_and_nothing_else(as_app_role):
     raw = as_app_role
-    name = f"esb_seq.ref_{uuid.uuid4().hex[:8]}"
-    assert refused(raw, f"CREATE SEQUENCE IF NOT EXISTS {name}") == ""
+    name = f"esb_ref_ops{uuid.uuid4().hex[:8]}_2026"
+    assert refused(raw, f"SELECT esb_create_reference_sequence('{name}')") == ""
     assert raw.execute(f"SELECT nextval('{name}')").fetchone()[0] == 1
+    # the role itself creates nothing, anywhere
     assert "permission denied" in refused(raw, "CREATE SEQUENCE public.planted_seq")
+    assert "permission denied" in refused(raw, "CREATE SCHEMA planted_schema")
+
+
+def test_the_sealer_may_fill_only_the_chain_columns(as_app_role):
+    raw = as_app_role
+    assert "permission denied" in refused(raw, "UPDATE esb_auditevent SET action = 'x' WHERE false")
+    assert refused(raw, "UPDATE esb_auditevent SET hash = hash WHERE false") == ""
 
 
 def test_tables_added_by_later_migrations_are_usable_without_new_grants(db):
