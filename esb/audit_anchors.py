@@ -32,7 +32,8 @@ from esb.audit import chain_head
 from esb.models import AuditEvent
 
 ANCHOR_FILE = "audit-anchors.jsonl"
-# Development and test only: production refuses to anchor or verify without a real key.
+# Development and test only (the settings' default): production refuses to start with it, and to anchor or
+# verify with it.
 _DEV_KEY = "esb-development-audit-anchor-key-not-for-production"
 _MIN_KEY_LENGTH = 32
 

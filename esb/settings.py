@@ -31,6 +31,7 @@ IS_PRODUCTION = ESB_ENV == "production"
 _DEV_SECRET_KEY = "dev-insecure-esb-portal-secret-key-do-not-use-in-production-0123456789"
 _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI="  # base64 of 32 bytes
 _DEV_LOOKUP_HASH_KEY = "dev-only-lookup-hash-key"
+_DEV_AUDIT_ANCHOR_KEY = "esb-development-audit-anchor-key-not-for-production"
 
 
 # Configuration problems are collected, then reported together: an operator fixes them in one pass.
@@ -152,6 +153,22 @@ if IS_PRODUCTION and ESB_LOOKUP_HASH_KEY:
         _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is a placeholder: replace it with 32+ random characters")
     elif _weakness := _weak_text_secret(ESB_LOOKUP_HASH_KEY, 32):
         _CONFIG_PROBLEMS.append(f"ESB_LOOKUP_HASH_KEY is too weak ({_weakness}): use 32+ random characters")
+# The key that signs the audit chain's anchors outside the database (esb.audit_anchors): whoever holds the
+# database must not also be able to forge the anchors.
+ESB_AUDIT_ANCHOR_KEY = _require("ESB_AUDIT_ANCHOR_KEY", _DEV_AUDIT_ANCHOR_KEY)
+if IS_PRODUCTION and ESB_AUDIT_ANCHOR_KEY:
+    if ESB_AUDIT_ANCHOR_KEY == _DEV_AUDIT_ANCHOR_KEY:
+        _CONFIG_PROBLEMS.append("ESB_AUDIT_ANCHOR_KEY is the public development key")
+    elif _is_placeholder(ESB_AUDIT_ANCHOR_KEY):
+        _CONFIG_PROBLEMS.append(
+            "ESB_AUDIT_ANCHOR_KEY is a placeholder: replace it with 32+ random characters"
+        )
+    elif _weakness := _weak_text_secret(ESB_AUDIT_ANCHOR_KEY, 32):
+        _CONFIG_PROBLEMS.append(f"ESB_AUDIT_ANCHOR_KEY is too weak ({_weakness}): use 32+ random characters")
+    elif ESB_AUDIT_ANCHOR_KEY == ESB_LOOKUP_HASH_KEY:
+        _CONFIG_PROBLEMS.append("ESB_AUDIT_ANCHOR_KEY must differ from ESB_LOOKUP_HASH_KEY")
+# Where the anchors are appended (a volume the database's administrators cannot write); empty: under .data/.
+ESB_AUDIT_ANCHOR_DIR = env.str("ESB_AUDIT_ANCHOR_DIR", default="")
 # Production never falls back to a database or Redis on localhost: the URLs carry the credentials.
 for _name in ("DATABASE_URL", "REDIS_URL"):
     if IS_PRODUCTION and not env.str(_name, default=""):

@@ -591,6 +591,7 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
             "SECRET_KEY": "check-deploy-only-" + secrets.token_urlsafe(50),
             "ESB_FIELD_ENCRYPTION_KEYS": "Y2hlY2stZGVwbG95LW9ubHktZmllbGQta2V5LTMyYiE=",
             "ESB_LOOKUP_HASH_KEY": "check-deploy-only-lookup-hash-key-0123456789",
+            "ESB_AUDIT_ANCHOR_KEY": "check-deploy-only-audit-anchor-key-9876543210",
             "ALLOWED_HOSTS": "portal.example.gov.kh",
             # CamDigiKey credentials in the shape production requires (base64; 32-byte key, 16-byte IV)
             "CAMDIGIKEY_BASE_URL": "https://service-account.camdigikey.gov.kh:8446",

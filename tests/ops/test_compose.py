@@ -155,6 +155,7 @@ def test_env_example_holds_placeholders_only():
         "SECRET_KEY",
         "ESB_FIELD_ENCRYPTION_KEYS",
         "ESB_LOOKUP_HASH_KEY",
+        "ESB_AUDIT_ANCHOR_KEY",
         "POSTGRES_PASSWORD",
         "REDIS_PASSWORD",
     ):
