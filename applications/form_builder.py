@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from applications import address_fields as af
 from applications import form_fields as ff
 from applications.uploads import (
     DEFAULT_FORMATS,
@@ -211,8 +212,8 @@ class StepForm(forms.Form):
             anchor = bound.auto_id
             if bound.meta.template == "address":
                 # the first level left empty (what the messages usually ask for), else the province
-                chosen = dict(zip(ff.ADDRESS_KEYS, ff.decompress_address(bound.value()), strict=True))
-                empty = [level for level in ff.ADDRESS_LEVELS if not chosen[level]]
+                chosen = dict(zip(af.ADDRESS_KEYS, af.decompress_address(bound.value()), strict=True))
+                empty = [level for level in af.ADDRESS_LEVELS if not chosen[level]]
                 anchor = f"{bound.auto_id}_{empty[0] if empty else 'province'}"
             elif bound.meta.template in ("radios", "checkboxes") and not isinstance(
                 bound.field.widget, forms.Select
@@ -325,7 +326,7 @@ def _field_for(
     elif kind == T.BOOLEAN:
         field = ff.YesNoField(widget=forms.RadioSelect(attrs={"class": "form-check-input"}), **common)
     elif kind == T.GAZETTEER_ADDRESS:
-        field = ff.GazetteerAddressField(**common)
+        field = af.GazetteerAddressField(**common)
     elif kind == T.ISIC_ACTIVITY:
         hint = _("Type a code or a few words, then choose from the list.")
         field = ff.IsicActivityField(
@@ -418,7 +419,7 @@ def _choice_label(definition: FormField, value: Any) -> str:
 
 
 def _address_text(value: Mapping[str, Any]) -> str:
-    codes = [str(value.get(level) or "") for level in ff.ADDRESS_LEVELS]
+    codes = [str(value.get(level) or "") for level in af.ADDRESS_LEVELS]
     units = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[c for c in codes if c])}
     parts: list[str] = []
     if house := str(value.get("house_number") or "").strip():

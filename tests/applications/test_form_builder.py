@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from PIL import Image
 
+from applications.address_fields import ADDRESS_KEYS, decompress_address
 from applications.form_builder import build_step_form, display_answer
-from applications.form_fields import ADDRESS_KEYS, decompress_address
 from applications.uploads import CheckedUpload
 from licensing.models import DocumentRequirement
 from tests.licensing.factories import (
