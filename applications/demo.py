@@ -26,8 +26,9 @@ from privacy.models import ConsentPurpose
 from registry.models import Business, BusinessRole
 
 
-def _pdf() -> bytes:
-    """A real one-page PDF: uploads are parsed in full (applications.uploads)."""
+def one_page_pdf() -> bytes:
+    """A real one-page PDF for demo data, tests and benchmarks: uploads are parsed in full
+    (applications.uploads), so a hand-written PDF header is not enough."""
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
     buffer = io.BytesIO()
@@ -94,7 +95,9 @@ def _fill(application: Application, user: User) -> Application:
             if form_field.key in application.answers:
                 continue
             if form_field.field_type == "file":
-                upload = SimpleUploadedFile(f"{form_field.key}.pdf", _pdf(), content_type="application/pdf")
+                upload = SimpleUploadedFile(
+                    f"{form_field.key}.pdf", one_page_pdf(), content_type="application/pdf"
+                )
                 uploads[form_field.key] = check_upload(upload, formats=["PDF"], max_size_mb=5)
             elif form_field.field_type == "gazetteer_address" and application.business:
                 answers[form_field.key] = address_of(application.business)

@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from applications import selectors, services  # noqa: E402
+from applications.demo import one_page_pdf  # noqa: E402
 from applications.prefill import address_of  # noqa: E402
 from applications.uploads import check_upload  # noqa: E402
 from esb import numbering as references  # noqa: E402
@@ -46,20 +47,6 @@ from privacy import selectors as privacy_selectors  # noqa: E402
 from privacy import services as privacy_services  # noqa: E402
 from privacy.models import ConsentPurpose  # noqa: E402
 from registry.models import BusinessRole  # noqa: E402
-
-
-def one_page_pdf() -> bytes:
-    """A real one-page PDF: uploads are parsed in full (applications.uploads)."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
 
 PDF = one_page_pdf()
 PNG = (

@@ -3,24 +3,12 @@ what the real path produces): draft → filled → submitted → reviewing → r
 
 from __future__ import annotations
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from applications import services
+from applications.demo import one_page_pdf
 from applications.models import Application
 from applications.uploads import check_upload
-
-
-def one_page_pdf() -> bytes:
-    """A real one-page PDF (applications.uploads parses documents in full)."""
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
 
 PDF_BYTES = one_page_pdf()
 
