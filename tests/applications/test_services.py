@@ -126,7 +126,9 @@ def test_submission_writes_the_application_once_and_reads_it_once(applicant, bus
     assert len(application_reads) == 1 and "FOR UPDATE OF" in application_reads[0]
     assert len(application_writes) == 1
     assert not any("pg_advisory" in s for s in statements)  # no lock beyond the application row
-    assert len(statements) <= 16, statements
+    # savepoints are bookkeeping of nested atomic blocks (the notification and its outbox message), not work
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(work) <= 14, "\n".join(s[:150] for s in work)
 
 
 def test_references_do_not_wait_for_an_open_submission(applicant, business, free_service):
