@@ -61,3 +61,15 @@ def reference_data(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             tables = ", ".join(m._meta.db_table for m in (AdministrativeUnit, IsicActivity, Country))
             cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
+@pytest.fixture(autouse=True)
+def _health_threads_stopped():
+    """`/health` keeps one checking thread per dependency, each with its own database connection. Any test
+    may reach /health (directly, through a live server or a page); stopping them after it lets the test
+    database be dropped at the end of the run."""
+    yield
+    from esb import health
+
+    if health.runner.executors:
+        health.runner.stop()
