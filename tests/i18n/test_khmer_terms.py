@@ -10,16 +10,12 @@ from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
-# "cluster" (the CamDX cluster): the consent texts (privacy/migrations/0002_consent_texts.py, data) say
-# ចង្កោមប្រព័ន្ធ; the interface strings around them (privacy/forms.py, privacy/models.py, translated in
-# locale/km) say ក្រុមប្រព័ន្ធ ("group"). The lead's translation pass settles on ចង្កោមប្រព័ន្ធ.
+# "cluster" (the CamDX cluster) is ចង្កោមប្រព័ន្ធ everywhere: in the consent texts (privacy/migrations/
+# 0002_consent_texts.py, data) and in the interface strings around them (privacy/forms.py, privacy/models.py,
+# privacy templates, translated in locale/km). ក្រុមប្រព័ន្ធ ("group of systems") must not come back.
 CLUSTER_WORDS = ("ចង្កោមប្រព័ន្ធ", "ក្រុមប្រព័ន្ធ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="locale/km (not this branch's) still translates 'cluster' as ក្រុមប្រព័ន្ធ; remove once it is fixed",
-)
 def test_consent_page_uses_one_khmer_word_for_cluster(client):
     user = User.objects.create_user(username="terms", full_name_en="Term Reader", email="t@example.com")
     client.force_login(user)
