@@ -23,7 +23,7 @@ Actor = ApplicationEvent.ActorKind
 # What the applicant reads for each move, in both languages (stored on the event: the history keeps the words
 # used at the time even if these change).
 _TITLES: dict[str, tuple[str, str]] = {
-    "created": ("បានចាប់ផ្តើមពាក្យស្នើសុំ", "Application started"),
+    "created": ("បានចាប់ផ្ដើមពាក្យស្នើសុំ", "Application started"),
     "submitted": ("បានដាក់ពាក្យស្នើសុំ", "Application submitted"),
     "resubmitted": ("បានដាក់ពាក្យស្នើសុំដែលបានកែតម្រូវឡើងវិញ", "Corrected application resubmitted"),
     "payment_required": ("ត្រូវបង់ថ្លៃសេវា", "Payment required"),
@@ -33,7 +33,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "approved": ("បានអនុម័ត", "Approved"),
     "rejected": ("បានបដិសេធ", "Rejected"),
     "withdrawn": ("បានដកពាក្យស្នើសុំវិញដោយអ្នកដាក់ពាក្យ", "Withdrawn by the applicant"),
-    "expired": ("អាជ្ញាបណ្ណផុតសុពលភាព", "Licence expired"),
+    "expired": ("អាជ្ញាប័ណ្ណផុតសុពលភាព", "Licence expired"),
     "message": ("សារពីមន្ត្រី", "Message from the officer"),
 }
 
