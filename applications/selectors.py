@@ -50,6 +50,12 @@ def for_applicant(user, public_id) -> Application | None:
     )
 
 
+def ref_for_applicant(user, public_id) -> Application | None:
+    """The same scoped lookup as `for_applicant`, without the form and the related rows: for views that only
+    hand the application to a service (which locks and reads it again) and redirect by its id and status."""
+    return visible_to(user).filter(public_id=public_id).only("pk", "public_id", "status").first()
+
+
 def timeline(application: Application) -> list[ApplicationEvent]:
     return list(application.events.order_by("at", "id"))
 

@@ -37,6 +37,14 @@ def _application(request: HttpRequest, public_id) -> Application:
     return application
 
 
+def _application_ref(request: HttpRequest, public_id) -> Application:
+    """Id, public id and status only: enough for a view that hands the application to a service."""
+    application = selectors.ref_for_applicant(request.user, public_id)
+    if application is None:
+        raise Http404
+    return application
+
+
 def _steps(application: Application) -> list:
     return list(application.form_definition.steps.all())
 
@@ -314,8 +322,7 @@ def _keep_what_was_valid(request: HttpRequest, application: Application, step, f
 # --- page 5: check your answers -----------------------------------------------------------------------------
 
 
-def _answer_sections(application: Application) -> list[dict]:
-    files = services.current_document_files(application)
+def _answer_sections(application: Application, files: dict[str, list]) -> list[dict]:
     correction = set(application.correction_fields)
     sections = []
     for step in _steps(application):
@@ -356,13 +363,14 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
     application = _application(request, public_id)
     if not application.is_editable:
         return HttpResponseRedirect(_url("detail", application))
+    files = services.current_document_files(application)  # read once for both
     return render(
         request,
         "applications/check.html",
         {
             "application": application,
-            "sections": _answer_sections(application),
-            "missing": services.missing_answers(application),
+            "sections": _answer_sections(application, files),
+            "missing": services.missing_answers(application, {key: found[0] for key, found in files.items()}),
         },
     )
 
@@ -370,7 +378,7 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
 @applicant_required
 @require_POST
 def submit(request: HttpRequest, public_id) -> HttpResponse:
-    application = _application(request, public_id)
+    application = _application_ref(request, public_id)
     try:
         application = services.submit(application, request.user, version=_posted_version(request))
     except services.NotEditable:

@@ -33,10 +33,6 @@ def notify(
     if url and (not url.startswith("/") or url.startswith("//")):
         # Shown as a link in the portal and in emails: only our own paths, never another site.
         raise ValueError(f"notification url must be a path inside the portal, not {url!r}")
-    if dedupe_key:
-        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     fields = {
         "user": user,
         "title_km": title_km[:200],
@@ -46,9 +42,11 @@ def notify(
         "url": url[:500],
         "dedupe_key": dedupe_key or None,
     }
-    with transaction.atomic():
+    # Inside the caller's transaction: no savepoint of its own (only the insert needs one); outside: its own.
+    with transaction.atomic(savepoint=False):
         try:
-            # A savepoint, so a concurrent insert of the same key does not spoil the caller's transaction.
+            # A savepoint, so an insert of a key already there (a retry, or a concurrent call) does not spoil
+            # the caller's transaction: the insert is the dedupe check, no read before it.
             with transaction.atomic():
                 notification = Notification.objects.create(**fields)
         except IntegrityError:
