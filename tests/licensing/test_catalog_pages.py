@@ -505,3 +505,9 @@ def test_apply_action_comes_before_the_long_details_and_consent_is_said_to_come_
     assert asked.index("before the form") < asked.index("Business information")
     assert "Check your answers and submit" in asked
     assert "Check your answers and give your consent" not in html
+
+
+def test_a_service_page_links_to_a_support_request_about_that_service(catalog):
+    """The request then reaches the help desk of the service's institution (portal scoping, issue 9)."""
+    response = _client().get(f"{LIST}MISTI-HC-001/")
+    assert b'href="/help/support/?service=MISTI-HC-001"' in response.content

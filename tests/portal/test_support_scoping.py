@@ -79,6 +79,8 @@ def test_the_support_page_carries_the_service_it_was_opened_from(client):
     LicenceTypeFactory(code="OUR-009")
     page = client.get("/help/support/?service=OUR-009")
     assert page.context["form"]["service"].value() == "OUR-009"
+    # the page sends it back: the hidden input is in the form
+    assert b'type="hidden" name="service" value="OUR-009"' in page.content
     data = {"name": "A", "email": "a@example.com", "topic": "other", "message": "Q", "service": "OUR-009"}
     assert client.post("/help/support/", data).status_code == 200
     assert SupportRequest.objects.get().licence_type.code == "OUR-009"
