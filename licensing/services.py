@@ -333,6 +333,19 @@ def _locked_draft(definition: Definition) -> Definition:
     return locked
 
 
+def _replace_steps(draft, steps: list[dict], step_model, children_key: str, build_child) -> None:
+    """Delete a locked draft's steps and create `steps` in order, each with its children (`children_key`),
+    checking every row on the way so a refusal names the step and the child."""
+    draft.steps.all().delete()
+    for step_order, spec in enumerate(steps, start=1):
+        spec = dict(spec)
+        children = spec.pop(children_key, [])
+        step = step_model(definition=draft, order=step_order, **spec)
+        _checked(step, step_order - 1)
+        for child_order, child_spec in enumerate(children, start=1):
+            _checked(build_child(step, child_order, child_spec), step_order - 1, child_order - 1)
+
+
 @transaction.atomic
 def set_form_steps(draft: FormDefinition, steps: list[dict], user=None) -> FormDefinition:
     """Replace every step of a draft form by `steps`, in order (StepInvalid names the step and field refused).
@@ -343,15 +356,13 @@ def set_form_steps(draft: FormDefinition, steps: list[dict], user=None) -> FormD
     if not isinstance(draft, FormDefinition):
         raise DefinitionInvalid([_("This is not a form definition.")])
     locked = _locked_draft(draft)
-    locked.steps.all().delete()
-    for step_order, spec in enumerate(steps, start=1):
-        spec = dict(spec)
-        fields = spec.pop("fields", [])
-        step = FormStep(definition=locked, order=step_order, **spec)
-        _checked(step, step_order - 1)
-        for field_order, field_spec in enumerate(fields, start=1):
-            form_field = FormField(step=step, definition=locked, order=field_order, **field_spec)
-            _checked(form_field, step_order - 1, field_order - 1)
+    _replace_steps(
+        locked,
+        steps,
+        FormStep,
+        "fields",
+        lambda step, order, spec: FormField(step=step, definition=locked, order=order, **spec),
+    )
     audit.record("licensing.form_draft_edited", locked, after=_summary(locked), **_actor(user))
     return locked
 
@@ -364,13 +375,12 @@ def set_workflow_steps(draft: WorkflowDefinition, steps: list[dict], user=None) 
     if not isinstance(draft, WorkflowDefinition):
         raise DefinitionInvalid([_("This is not a workflow definition.")])
     locked = _locked_draft(draft)
-    locked.steps.all().delete()
-    for order, spec in enumerate(steps, start=1):
-        spec = dict(spec)
-        checklist = spec.pop("checklist", [])
-        step = WorkflowStep(definition=locked, order=order, **spec)
-        _checked(step, order - 1)
-        for item_order, item_spec in enumerate(checklist, start=1):
-            _checked(ChecklistItem(step=step, order=item_order, **item_spec), order - 1, item_order - 1)
+    _replace_steps(
+        locked,
+        steps,
+        WorkflowStep,
+        "checklist",
+        lambda step, order, spec: ChecklistItem(step=step, order=order, **spec),
+    )
     audit.record("licensing.workflow_draft_edited", locked, after=_summary(locked), **_actor(user))
     return locked
