@@ -33,7 +33,6 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -49,7 +48,6 @@ LOCAL_REDIS = ("127.0.0.1", 6379)
 PG_RUN_AS = "embedded_postgres"  # PostgreSQL refuses to run as root: as root, it runs as this system user
 # As root: the embedded PostgreSQL engine copy and data (see _root_pg_base; ownership checked, not trusted).
 ROOT_PG_PARENT = Path("/var/tmp")  # noqa: S108
-STOP_GRACE_SECONDS = 15.0
 # Password of the runtime role on a developer's database (public, like the other development defaults; the
 # local servers accept it or trust 127.0.0.1). Production sets its own: ESB_APP_DB_PASSWORD.
 DEV_APP_DB_PASSWORD = "esb-app-local-development"  # noqa: S105
@@ -57,12 +55,20 @@ DEV_APP_DB_PASSWORD = "esb-app-local-development"  # noqa: S105
 # platformdirs (imported by a dependency) warns on every run in containers without a login session.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
+# Supervision of long-running processes lives beside this file (run as a script or loaded by path in tests).
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devstack_processes import (  # noqa: E402
+    _signals_deferred,
+    install_signal_handlers,
+    log,
+    start_processes,
+    stop_processes,
+    supervise,
+)
+
 # What this invocation started, stopped again (newest first) when it ends.
 _started: list[tuple[str, object]] = []
-
-
-def log(msg: str) -> None:
-    print(f"[devstack] {msg}", flush=True)
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -310,19 +316,6 @@ def _stop_redis_by_pidfile() -> None:
             os.kill(pid, signal.SIGTERM)
 
 
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[list[int]]:
-    """Clean-up must not be cut short by a second Ctrl-C: record signals instead of raising."""
-    received: list[int] = []
-    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum)) for sig in handled}
-    try:
-        yield received
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def stop_started_services() -> None:
     with _signals_deferred():
         for kind, handle in reversed(_started):
@@ -380,76 +373,6 @@ def runtime_env(env: dict[str, str]) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-# --- long-running processes ---------------------------------------------------------------------------
-
-
-def _raise_interrupt(signum, _frame) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
-def install_signal_handlers() -> None:
-    """SIGTERM and SIGHUP (terminal closed) clean up exactly like Ctrl-C (SIGINT)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
-
-
-def start_processes(commands: dict[str, list[str]], env: dict[str, str]) -> dict[str, subprocess.Popen]:
-    """Start each command as the leader of its own process group.
-
-    The terminal's Ctrl-C then reaches only this supervisor, which stops the children in order; and a whole
-    group (a Celery worker and its pool processes) can be killed at once, so nothing is orphaned.
-    """
-    running: dict[str, subprocess.Popen] = {}
-    try:
-        for name, argv in commands.items():
-            running[name] = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
-    except (
-        OSError
-    ):  # one could not start (e.g. a missing executable): the ones already started must not linger
-        stop_processes(running)
-        raise
-    return running
-
-
-def supervise(running: dict[str, subprocess.Popen], poll_seconds: float = 0.5) -> int:
-    """Block until a process exits (its code, or 1) or until interrupted (0)."""
-    try:
-        while True:
-            for name, proc in running.items():
-                if proc.poll() is not None:
-                    log(f"{name} exited with {proc.returncode}; stopping the rest")
-                    return proc.returncode or 1
-            time.sleep(poll_seconds)
-    except KeyboardInterrupt:
-        print(flush=True)
-        log("stopping")
-        return 0
-
-
-def _killpg(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def stop_processes(running: dict[str, subprocess.Popen], grace_seconds: float = STOP_GRACE_SECONDS) -> None:
-    """SIGTERM each leader, wait up to `grace_seconds` (a second Ctrl-C cuts it short), then SIGKILL whatever
-    is left in each process group."""
-    with _signals_deferred() as hurry:
-        for proc in running.values():
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace_seconds
-        while any(p.poll() is None for p in running.values()) and time.monotonic() < deadline and not hurry:
-            time.sleep(0.1)
-        for name, proc in running.items():
-            if proc.poll() is None:
-                log(f"{name} did not stop in time: killing it")
-            _killpg(proc.pid, signal.SIGKILL)  # the leader if still there, and any orphaned pool process
-            proc.wait()
 
 
 # --- commands -----------------------------------------------------------------------------------------
