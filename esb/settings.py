@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "applications",
+    "review",
 ]
 
 MIDDLEWARE = [
