@@ -181,9 +181,10 @@ def _check(context: _Context, assignee) -> None:
             raise ReviewError(
                 _("Approving needs the approving authority, which your role does not have."), "no_authority"
             )
-    if action == A.REASSIGN:
-        if assignee is None or not eligibility.is_eligible(assignee, task.step, institution_id):
-            raise ReviewError(_("Choose an officer who may act at this step."), "bad_assignee")
+    if action == A.REASSIGN and (
+        assignee is None or not eligibility.is_eligible(assignee, task.step, institution_id)
+    ):
+        raise ReviewError(_("Choose an officer who may act at this step."), "bad_assignee")
 
 
 def _checked_items(step: WorkflowStep, posted: Iterable[int], *, required: bool) -> list[int]:

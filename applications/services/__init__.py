@@ -1,6 +1,7 @@
 """Every write to an application, by concern: `drafts` (start, save a step, documents, discard), `submission`
-(submit, resubmit, withdraw), `review` (receive, return for correction, forwarded, touch) and `status` (the one status-change
-function, its timeline event, audit event and notification).
+(submit, resubmit, withdraw), `review` (receive, return for correction, forwarded, touch — driven by the
+`review` app) and `status` (the one status-change function, its timeline event, audit event and
+notification).
 
 Each function runs in one transaction, locks the application row and writes an audit event. Import from here
 (`from applications import services`; `services.submit(...)`): the modules are an inner arrangement.
@@ -43,8 +44,8 @@ __all__ = [
     "editable_keys",
     "mark_received",
     "missing_answers",
-    "record_forwarded",
     "open_draft",
+    "record_forwarded",
     "return_for_correction",
     "save_step",
     "start_application",
