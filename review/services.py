@@ -269,6 +269,7 @@ def _perform(context: _Context, *, assignee, to_step, fields, message, note, rea
         target = _target_step(task.step, to_step if action == A.FORWARD else None)
         row["to_step"] = target
         _finish(task, action, now)
+        task.save()  # done before the next one opens (one current task per application)
         ReviewTask.objects.create(
             application=application,
             step=target,
