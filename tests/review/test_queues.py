@@ -22,7 +22,7 @@ from tests.licensing.factories import (
 )
 from tests.registry.factories import BusinessFactory
 from tests.review import factories
-from tests.review.factories import act, current_task
+from tests.review.factories import current_task
 
 pytestmark = pytest.mark.django_db
 
