@@ -6,8 +6,9 @@
 
 `encode_individual` / `encode_merchant` take the SDK's `generateIndividual` / `generateMerchant` arguments
 (camelCase or snake_case, or an `IndividualInfo` / `MerchantInfo`) and return `{qr, md5}`; `decode` returns
-the SDK's decode fields; `verify` returns a `VerifyResult` with the reason a string is refused. Every
-refusal is a `KHQRError` with a stable name and, where the SDK has one, its numeric error code.
+the SDK's decode fields (`encode_decoded` rebuilds a QR from them); `verify` returns a `VerifyResult`
+with the reason a string is refused. Every refusal is a `KHQRError` with a stable name and, where the SDK
+has one, its numeric error code.
 """
 
 from payments.khqr.decoder import DECODE_FIELDS, VerifyResult, decode, verify
@@ -16,6 +17,7 @@ from payments.khqr.encoder import (
     EncodedKHQR,
     IndividualInfo,
     MerchantInfo,
+    encode_decoded,
     encode_individual,
     encode_merchant,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "VerifyResult",
     "crc16",
     "decode",
+    "encode_decoded",
     "encode_individual",
     "encode_merchant",
     "md5",

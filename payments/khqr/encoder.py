@@ -269,3 +269,32 @@ def _timestamp_template(v: dict[str, object], now: int) -> str:
     if expiration < now:
         raise KHQRError("KHQR_EXPIRED", expiration=expiration)
     return tlv(f.TIMESTAMP, tlv("00", str(creation)) + tlv("01", str(expiration)))
+
+
+# Decode names that are not generator arguments: the generator derives or fixes them.
+_DERIVED = {"merchantType", "payloadFormatIndicator", "pointofInitiationMethod", "countryCode", "crc"}
+_DECODE_TO_ARGUMENT = {
+    "transactionCurrency": "currency",
+    "transactionAmount": "amount",
+    "unionPayMerchant": "upiMerchantAccount",
+}
+
+
+def encode_decoded(decoded: Mapping[str, str | None], *, now_ms: int | None = None) -> EncodedKHQR:
+    """Rebuild a QR from `decode`'s fields; byte-identical for every QR the SDK (or this module) made.
+
+    Fields the SDK cannot write (a postal code, unknown tags) are not in `decode`'s result and so are lost;
+    `serialize(parse(qr))` keeps everything.
+    """
+    merchant_type = decoded.get("merchantType")
+    if merchant_type not in ("29", "30"):
+        raise KHQRError("MERCHANT_TYPE_REQUIRED")
+    arguments = {
+        _DECODE_TO_ARGUMENT.get(name, name): value
+        for name, value in decoded.items()
+        if value is not None and name not in _DERIVED
+    }
+    if merchant_type == "30":
+        arguments.pop("accountInformation", None)
+        return encode_merchant(arguments, now_ms=now_ms)
+    return encode_individual(arguments, now_ms=now_ms)
