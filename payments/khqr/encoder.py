@@ -147,7 +147,7 @@ def encode_merchant(
 
 def _as_info(kind: type[_Info], info: object, arguments: Mapping[str, object]) -> _Info:
     if isinstance(info, kind):
-        return dataclasses.replace(info, **arguments) if arguments else info
+        return info_from_arguments(kind, {**dataclasses.asdict(info), **arguments}) if arguments else info
     if info is not None and not isinstance(info, Mapping):
         raise KHQRError("INVALID_ARGUMENT", detail=f"expected a {kind.__name__} or a mapping")
     return info_from_arguments(kind, {**(info or {}), **arguments})

@@ -389,3 +389,14 @@ def test_encoder_refuses_an_expiration_already_past():
             **BASE, amount=100, creationTimestamp=G7_CREATED, expirationTimestamp=G7_EXPIRES
         )
     assert error.value.code == 46
+
+
+def test_an_info_object_can_be_completed_with_arguments_in_either_spelling():
+    info = khqr.IndividualInfo(bakong_account_id="jonhsmith@nbcq", merchant_name="Jonh Smith")
+    completed = khqr.encode_individual(
+        info, billNumber="INV-0001", store_label="MOC", optional={"terminalLabel": "WEB", "currency": "KHR"}
+    )
+    assert completed.qr == G5
+    with pytest.raises(khqr.KHQRError) as error:
+        khqr.encode_merchant(info)  # an IndividualInfo is not a MerchantInfo
+    assert error.value.name == "INVALID_ARGUMENT"
