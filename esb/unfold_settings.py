@@ -76,6 +76,8 @@ UNFOLD = {
     "STYLES": [
         lambda request: static("esb/css/fonts.css"),
         lambda request: static("esb/css/backoffice.css"),
+        # the review queue and screen (templates/review/): what unfold's compiled Tailwind does not ship
+        lambda request: static("review/review.css"),
     ],
     # the institution's colour (ESB_BRANDING["PRIMARY_COLOR"]) as unfold's oklch scale
     "COLORS": {"primary": _primary_scale},

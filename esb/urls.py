@@ -22,6 +22,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("help/", include("portal.urls")),
     path("", include("applications.urls")),
+    # The officer's review pages live inside the back-office shell, before the admin site's catch-all.
+    path("backoffice/review/", include("review.urls")),
     path("backoffice/", admin.site.urls),
 ]
 
