@@ -86,6 +86,19 @@ UNFOLD = {
         "show_all_applications": True,
         "navigation": [
             {
+                # an officer's work comes first: /backoffice/ opens this queue for them (review.views.landing)
+                "title": _("Review"),
+                "separator": True,
+                "items": [
+                    _nav(
+                        _("Review queue"),
+                        "inbox",
+                        "review:queue",
+                        _can("review.view_reviewtask"),
+                    ),
+                ],
+            },
+            {
                 "title": _("Service catalog"),
                 "separator": True,
                 "items": [

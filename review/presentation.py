@@ -4,7 +4,8 @@
 is outside their scope, a draft, or they may not read applications); `review_screen` puts together
 everything needed to decide on it: the header facts, the answers of one submitted version grouped as the
 form groups them with each prefilled value's registry source and today's registry value where it differs,
-the documents, the versions and what changed between them, and the history with internal notes kept apart.
+the documents, the versions and what changed between them, and the history with internal notes kept apart;
+`decision_panel` what the officer may do on the current task; `queue_rows` the rows of a work queue.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.selectors import scope_queryset
 from applications import selectors as application_selectors
 from applications.form_builder import display_answer
@@ -29,8 +32,12 @@ from applications.models import (
 )
 from applications.prefill import Prefill
 from licensing import prefill as prefill_catalog
-from licensing.models import FormField, FormStep
+from licensing.models import FormField, FormStep, LicenceType, WorkflowStep
 from licensing.models.catalog import MIME_PDF
+from review import eligibility
+from review import selectors as review_selectors
+from review.forms import DecisionForm
+from review.models import ActionKind, InternalNote, RejectionReason, ReviewTask, TaskState
 
 READ_PERMISSION = "applications.view_application"
 INSTITUTION_PATH = "licence_type__institution"
@@ -57,19 +64,32 @@ _SOURCE_NAMES = {
 # --- which applications ------------------------------------------------------------------------------------
 
 
-def reviewable_applications(officer) -> QuerySet[Application]:
+def reviewable_applications(officer, *, task: ReviewTask | None = None) -> QuerySet[Application]:
     """Submitted applications (never drafts, never discarded) of the institutions and departments the
-    officer's active assignments cover; nothing for someone who may not read applications."""
+    officer's active assignments cover, and the application of `task` (the review task the officer may see
+    through a workflow step of their role: `review.selectors.task_for_review`); nothing for someone who may
+    not read applications."""
     if officer is None or not officer.has_perm(READ_PERMISSION):
         return Application.objects.none()
     submitted = Application.objects.exclude(status=Status.DRAFT).filter(discarded_at__isnull=True)
-    return scope_queryset(submitted, officer, INSTITUTION_PATH, DEPARTMENT_PATH)
+    scoped = scope_queryset(submitted, officer, INSTITUTION_PATH, DEPARTMENT_PATH)
+    if task is None:
+        return scoped
+    return submitted.filter(Q(pk__in=scoped.values("pk")) | Q(pk=task.application_id))
 
 
-def reviewable_application(officer, public_id) -> Application | None:
+def current_task(officer, public_id) -> ReviewTask | None:
+    """The application's current (or, once decided, last) review task, when the officer may see it."""
+    try:
+        return review_selectors.task_for_review(officer, public_id)
+    except Http404:
+        return None
+
+
+def reviewable_application(officer, public_id, *, task: ReviewTask | None = None) -> Application | None:
     """One application with its form (steps and fields in order) and the rows the screen's header reads."""
     return (
-        reviewable_applications(officer)
+        reviewable_applications(officer, task=task)
         .select_related(
             "licence_type__institution",
             "licence_type__department",
@@ -91,12 +111,12 @@ def reviewable_application(officer, public_id) -> Application | None:
     )
 
 
-def reviewable_application_ref(officer, public_id) -> Application | None:
-    """The same scoped lookup without the form: enough to serve one of its documents."""
+def reviewable_application_ref(officer, public_id, *, task: ReviewTask | None = None) -> Application | None:
+    """The same scoped lookup without the form: enough to serve one of its documents or act on it."""
     return (
-        reviewable_applications(officer)
+        reviewable_applications(officer, task=task)
         .select_related("applicant", "business")
-        .only("pk", "public_id", "reference", "status", "applicant", "business")
+        .only("pk", "public_id", "reference", "status", "version", "applicant", "business")
         .filter(public_id=public_id)
         .first()
     )
@@ -147,19 +167,19 @@ class HistoryEntry:
     at: Any
     title: str
     actor: str
-    actor_kind: str  # ApplicationEvent.ActorKind value
-    from_status: str
-    to_status: str
+    internal: bool  # an officer's action the applicant does not see as such
+    detail: str  # the status change, the step it went to, the reason…
     message: str  # what the applicant was told (or wrote)
+    from_applicant: bool
     revision: int
 
 
 @dataclass(frozen=True)
-class InternalNote:
+class InternalNoteView:
     at: Any
     author: str
     text: str
-    context: str  # the event or action it was written with
+    context: str  # the step or event it was written at
 
 
 @dataclass
@@ -171,7 +191,7 @@ class ReviewScreen:
     documents: list[DocumentView] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
-    internal_notes: list[InternalNote] = field(default_factory=list)
+    internal_notes: list[InternalNoteView] = field(default_factory=list)
     correction_labels: list[str] = field(default_factory=list)
     # registry records read for the comparison: (label for the data-access log, business or None)
     registry_records_read: list[tuple[str, Any]] = field(default_factory=list)
@@ -262,34 +282,70 @@ def _sections(
     return sections, documents
 
 
-def _actor_name(event: ApplicationEvent) -> str:
-    if event.actor is not None:
-        return event.actor.display_name
-    return str(ApplicationEvent.ActorKind(event.actor_kind).label) if event.actor_kind else ""
+def _person(user, actor_kind: str = "") -> str:
+    if user is not None:
+        return user.display_name
+    return str(ApplicationEvent.ActorKind(actor_kind).label) if actor_kind else ""
 
 
 def _status_label(value: str) -> str:
     return str(Status(value).label) if value in Status.values else value
 
 
-def _history(application: Application) -> tuple[list[HistoryEntry], list[InternalNote]]:
-    events = application.events.select_related("actor").order_by("at", "id")
+def _action_detail(action) -> str:
+    if action.to_step_id:
+        return str(_("to the step “%(step)s”") % {"step": action.to_step.name})
+    if action.assignee_id:
+        return str(_("to %(name)s") % {"name": action.assignee.display_name})
+    if action.reason_id:
+        return action.reason.label
+    return action.step.name
+
+
+def _history(application: Application) -> tuple[list[HistoryEntry], list[InternalNoteView]]:
+    """The timeline and the officers' actions, oldest first, and the internal notes apart (the timeline's
+    own internal notes, and the notes officers wrote with their actions)."""
     history, notes = [], []
-    for event in events:
-        history.append(
-            HistoryEntry(
-                at=event.at,
-                title=event.title,
-                actor=_actor_name(event),
-                actor_kind=event.actor_kind,
-                from_status=_status_label(event.from_status) if event.from_status else "",
-                to_status=_status_label(event.to_status) if event.to_status else "",
-                message=event.message,
-                revision=event.revision,
+    for entry in review_selectors.history(application):
+        if entry.source == "timeline":
+            event = entry.item
+            change = ""
+            if event.to_status:
+                change = _status_label(event.to_status)
+                if event.from_status:
+                    change = f"{_status_label(event.from_status)} → {change}"
+            history.append(
+                HistoryEntry(
+                    at=event.at,
+                    title=event.title,
+                    actor=_person(event.actor, event.actor_kind),
+                    internal=False,
+                    detail=change,
+                    message=event.message,
+                    from_applicant=event.actor_kind == ApplicationEvent.ActorKind.APPLICANT,
+                    revision=event.revision,
+                )
             )
-        )
-        if event.internal_note:
-            notes.append(InternalNote(event.at, _actor_name(event), event.internal_note, event.title))
+            if event.internal_note:
+                notes.append(InternalNoteView(event.at, _person(event.actor), event.internal_note, event.title))
+        else:
+            action = entry.item
+            history.append(
+                HistoryEntry(
+                    at=action.at,
+                    title=str(action.get_action_display()),
+                    actor=_person(action.officer),
+                    internal=True,
+                    detail=_action_detail(action),
+                    message="",  # the applicant's copy of a message is the timeline event's
+                    from_applicant=False,
+                    revision=0,
+                )
+            )
+    for note in InternalNote.objects.filter(application=application).select_related("author", "task__step"):
+        context = note.task.step.name if note.task_id else ""
+        notes.append(InternalNoteView(note.at, _person(note.author), note.body, context))
+    notes.sort(key=lambda note: note.at)
     return history, notes
 
 
@@ -311,3 +367,182 @@ def review_screen(application: Application, *, version: int | None = None) -> Re
     if application.status == Status.RETURNED:
         screen.correction_labels = [fields[k].label for k in application.correction_fields if k in fields]
     return screen
+
+
+# --- the decision panel ------------------------------------------------------------------------------------
+
+A = ActionKind
+# The order the panel offers a step's actions in: moving on first, refusing last, the comment apart.
+ACTION_ORDER = (A.FORWARD, A.RECOMMEND, A.RETURN, A.APPROVE, A.REJECT, A.COMMENT)
+NEEDS_CHECKLIST = frozenset({A.FORWARD, A.RECOMMEND, A.APPROVE})
+# What an officer reads under each action's button.
+ACTION_HELP = {
+    A.FORWARD: _("Send the application on to the next step, or to a later step you choose."),
+    A.RECOMMEND: _("Give your recommendation and send the application on to the deciding step."),
+    A.RETURN: _("Send the application back to the applicant to correct the answers and documents you choose."),
+    A.APPROVE: _("Approve the application. The applicant is told at once."),
+    A.REJECT: _("Refuse the application for a legal reason. The applicant is told at once."),
+    A.COMMENT: _("Write a note for the other officers. The applicant never sees it."),
+}
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    value: str
+    label: str
+    help: str
+    needs_checklist: bool
+
+
+@dataclass
+class DecisionPanel:
+    task: ReviewTask | None
+    version: int
+    form: DecisionForm
+    step_number: int = 0
+    steps_total: int = 0
+    time_left: int | None = None
+    holds: bool = False  # the officer holds the task
+    can_claim: bool = False
+    can_release: bool = False
+    can_reassign: bool = False
+    actions: list[ActionOption] = field(default_factory=list)
+    checklist: list[Any] = field(default_factory=list)
+    assignees: dict[int, User] = field(default_factory=dict)
+    error: str = ""  # the refusal of the last post, in the officer's language
+    error_action: str = ""  # the action that was refused (its section opens again)
+
+    @property
+    def is_open(self) -> bool:
+        return self.task is not None and self.task.state == TaskState.OPEN
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.task is not None and self.task.state == TaskState.WAITING
+
+    @property
+    def overdue_days(self) -> int:
+        return max(-(self.time_left or 0), 0)
+
+    @property
+    def mandatory_count(self) -> int:
+        return sum(1 for item in self.checklist if item.mandatory)
+
+    @property
+    def show_typed_text(self) -> bool:
+        """The officer's post was refused and the decision form is no longer theirs to use: their text is
+        shown so that nothing they typed is lost."""
+        return bool(self.error and not self.actions and self.form.is_bound and self.form.typed_text)
+
+
+def _choices(application: Application, task: ReviewTask, checklist, assignees) -> dict[str, list]:
+    later = WorkflowStep.objects.filter(
+        definition_id=task.step.definition_id, order__gt=task.step.order
+    ).select_related("role", "department")
+    steps = []
+    for step in later.order_by("order", "id"):
+        who = " · ".join(str(part) for part in (step.role, step.department) if part)
+        steps.append((str(step.pk), f"{step.name} ({who})" if who else step.name))
+    fields = [
+        (form_field.key, form_field.label)
+        for step in application.form_definition.steps.all()
+        for form_field in step.fields.all()
+    ]
+    reasons = [(str(reason.pk), reason.label) for reason in RejectionReason.objects.filter(active=True)]
+    return {
+        "checklist": [(str(item.pk), item.label) for item in checklist],
+        "to_step": steps,
+        "correct": fields,
+        "reason": reasons,
+        "assignee": [(str(pk), user.display_name) for pk, user in assignees.items()],
+    }
+
+
+def decision_panel(
+    officer, application: Application, task: ReviewTask | None, *, data=None, error: str = ""
+) -> DecisionPanel:
+    """What the officer may do on the application's current task, with the posted `data` kept (after a
+    refusal) or an empty form. `application` must come with its form (`reviewable_application`)."""
+    if task is None or task.state == TaskState.DONE:
+        return DecisionPanel(task=task, version=application.version, form=DecisionForm(data))
+    institution_id = application.licence_type.institution_id
+    holds = task.holder_id == officer.pk
+    eligible = review_selectors.can_act(officer, task)
+    supervisor = eligibility.has_permission_at(officer, eligibility.SUPERVISE, institution_id)
+    assignees: dict[int, User] = {}
+    if supervisor:
+        eligible_users = eligibility.step_assignments(task.step, institution_id).values("user_id")
+        assignees = {
+            user.pk: user for user in User.objects.filter(pk__in=eligible_users).order_by("full_name_en", "pk")
+        }
+    actions = []
+    if holds and eligible:
+        allowed = {A.COMMENT} if task.state == TaskState.WAITING else set(task.step.allowed_actions or ())
+        actions = [
+            ActionOption(value, str(A(value).label), str(ACTION_HELP[value]), value in NEEDS_CHECKLIST)
+            for value in ACTION_ORDER
+            if value in allowed
+        ]
+    # The choices are read only when a form shows them or a post is checked against them.
+    checklist, choices = [], {}
+    if actions or assignees or data is not None:
+        checklist = list(task.step.checklist_items.order_by("order", "id"))
+        choices = _choices(application, task, checklist, assignees)
+    steps = list(
+        WorkflowStep.objects.filter(definition_id=task.step.definition_id)
+        .order_by("order", "id")
+        .values_list("pk", flat=True)
+    )
+    form = DecisionForm(data, choices=choices, assignees=assignees)
+    return DecisionPanel(
+        task=task,
+        version=application.version,
+        form=form,
+        step_number=steps.index(task.step_id) + 1 if task.step_id in steps else 0,
+        steps_total=len(steps),
+        time_left=review_selectors.time_left(task),
+        holds=holds,
+        can_claim=eligible and task.state == TaskState.OPEN and task.holder_id is None,
+        can_release=holds and task.state == TaskState.OPEN,
+        can_reassign=supervisor and bool(assignees),
+        actions=actions,
+        checklist=checklist,
+        assignees=assignees,
+        error=error,
+        error_action=(data or {}).get("action", "") if error else "",
+    )
+
+
+# --- the work queues ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    task: ReviewTask
+    url: str
+    time_left: int
+
+    @property
+    def application(self) -> Application:
+        return self.task.application
+
+    @property
+    def overdue_days(self) -> int:
+        return max(-self.time_left, 0)
+
+
+def queue_rows(tasks) -> list[QueueRow]:
+    """The rows of one page of a queue (`review.selectors.queue`, which joins what a row shows)."""
+    return [
+        QueueRow(
+            task,
+            reverse("review:screen", kwargs={"public_id": task.application.public_id}),
+            review_selectors.time_left(task),
+        )
+        for task in tasks
+    ]
+
+
+def scoped_services(officer) -> QuerySet[LicenceType]:
+    """The services of the officer's institutions (and departments), for the queue's filter."""
+    return scope_queryset(LicenceType.objects.all(), officer, "institution", "department").order_by("code")

@@ -216,7 +216,7 @@ def test_query_count_does_not_grow_with_history(
     officer_client, officer, applicant, business, free_service, django_assert_max_num_queries
 ):
     application = factories.submitted(applicant, free_service, business)
-    with django_assert_max_num_queries(30) as first:
+    with django_assert_max_num_queries(35) as first:
         officer_client.get(screen_url(application))
     for _ in range(5):
         ApplicationEvent.objects.create(
