@@ -68,25 +68,38 @@ def team_for(licence_type: LicenceType) -> Team:
     )
 
 
-def publish_single_level_workflow(licence_type: LicenceType) -> WorkflowDefinition:
-    """One step whose role (the approver) decides: approve, reject, return, comment."""
-    from accounts.models import Role
-
+def publish_workflow(licence_type: LicenceType, steps: list[dict]) -> WorkflowDefinition:
+    """Publish a new workflow version of `licence_type` with `steps` (WorkflowStep fields, `role` as a role
+    code, `checklist` as a list of `mandatory` flags)."""
     version = (
         licence_type.workflow_definitions.order_by("-version").values_list("version", flat=True).first() or 0
     ) + 1
     draft = WorkflowDefinitionFactory(licence_type=licence_type, version=version)
-    step = WorkflowStepFactory(
-        definition=draft,
-        key="decision",
-        order=1,
-        role=Role.objects.get(code="approver"),
-        allowed_actions=["approve", "reject", "return", "comment"],
-        sla_working_days=5,
-    )
-    ChecklistItemFactory(step=step, mandatory=True)
-    ChecklistItemFactory(step=step, mandatory=False)
+    for order, spec in enumerate(steps, start=1):
+        spec = dict(spec)
+        checklist = spec.pop("checklist", [])
+        step = WorkflowStepFactory(
+            definition=draft, order=order, role=Role.objects.get(code=spec.pop("role")), **spec
+        )
+        for mandatory in checklist:
+            ChecklistItemFactory(step=step, mandatory=mandatory)
     return licensing_services.publish_workflow(draft)
+
+
+def publish_single_level_workflow(licence_type: LicenceType) -> WorkflowDefinition:
+    """One step whose role (the approver) decides: approve, reject, return, comment."""
+    return publish_workflow(
+        licence_type,
+        [
+            {
+                "key": "decision",
+                "role": "approver",
+                "allowed_actions": ["approve", "reject", "return", "comment"],
+                "sla_working_days": 5,
+                "checklist": [True, False],
+            }
+        ],
+    )
 
 
 def reason(code: str = "legal-requirements-not-met") -> RejectionReason:
@@ -193,6 +206,7 @@ __all__ = [
     "mandatory_items",
     "officer",
     "publish_single_level_workflow",
+    "publish_workflow",
     "queued",
     "reason",
     "recommended",
