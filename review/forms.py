@@ -49,7 +49,8 @@ class QueueFilters(forms.Form):
     def __init__(self, *args, services, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
-        self.fields["status"].choices = [("", _("All")), *((v, l) for v, l in Status.choices if v != "DRAFT")]
+        statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
+        self.fields["status"].choices = [("", _("All")), *statuses]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -103,7 +104,10 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     note = forms.CharField(
-        label=_("Internal note"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Internal note"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     # Fields an action cannot go without, and what to say when one is empty.

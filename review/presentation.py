@@ -81,9 +81,22 @@ def reviewable_applications(officer, *, task: ReviewTask | None = None) -> Query
 def current_task(officer, public_id) -> ReviewTask | None:
     """The application's current (or, once decided, last) review task, when the officer may see it."""
     try:
-        return review_selectors.task_for_review(officer, public_id)
+        task = review_selectors.task_for_review(officer, public_id)
     except Http404:
         return None
+    if task.state == TaskState.DONE:
+        # task_for_review orders by completed_at ascending, where PostgreSQL puts the open task (no
+        # completion) last: prefer the application's open or waiting task when there is one.
+        current = (
+            ReviewTask.objects.filter(application_id=task.application_id)
+            .exclude(state=TaskState.DONE)
+            .select_related("step__role", "step__department", "holder")
+            .first()
+        )
+        if current is not None:
+            current.application = task.application
+            return current
+    return task
 
 
 def reviewable_application(officer, public_id, *, task: ReviewTask | None = None) -> Application | None:
@@ -327,7 +340,8 @@ def _history(application: Application) -> tuple[list[HistoryEntry], list[Interna
                 )
             )
             if event.internal_note:
-                notes.append(InternalNoteView(event.at, _person(event.actor), event.internal_note, event.title))
+                note = InternalNoteView(event.at, _person(event.actor), event.internal_note, event.title)
+                notes.append(note)
         else:
             action = entry.item
             history.append(
@@ -379,7 +393,7 @@ NEEDS_CHECKLIST = frozenset({A.FORWARD, A.RECOMMEND, A.APPROVE})
 ACTION_HELP = {
     A.FORWARD: _("Send the application on to the next step, or to a later step you choose."),
     A.RECOMMEND: _("Give your recommendation and send the application on to the deciding step."),
-    A.RETURN: _("Send the application back to the applicant to correct the answers and documents you choose."),
+    A.RETURN: _("Send the application back to the applicant to correct what you choose."),
     A.APPROVE: _("Approve the application. The applicant is told at once."),
     A.REJECT: _("Refuse the application for a legal reason. The applicant is told at once."),
     A.COMMENT: _("Write a note for the other officers. The applicant never sees it."),
@@ -472,9 +486,8 @@ def decision_panel(
     assignees: dict[int, User] = {}
     if supervisor:
         eligible_users = eligibility.step_assignments(task.step, institution_id).values("user_id")
-        assignees = {
-            user.pk: user for user in User.objects.filter(pk__in=eligible_users).order_by("full_name_en", "pk")
-        }
+        officers = User.objects.filter(pk__in=eligible_users).order_by("full_name_en", "pk")
+        assignees = {user.pk: user for user in officers}
     actions = []
     if holds and eligible:
         allowed = {A.COMMENT} if task.state == TaskState.WAITING else set(task.step.allowed_actions or ())

@@ -78,7 +78,9 @@ def test_claim_then_forward_through_the_panel(applicant, business, service, team
     ).group(0)
 
 
-def test_messages_to_the_applicant_and_internal_notes_are_different_fields(applicant, business, service, team):
+def test_messages_to_the_applicant_and_internal_notes_are_different_fields(
+    applicant, business, service, team
+):
     application = factories.forwarded(applicant, service, business, team)
     technical = as_officer(team.technical)
     post(technical, application, "claim")
@@ -126,7 +128,9 @@ def test_a_missing_required_field_is_400_and_keeps_what_was_typed(applicant, bus
     assert ReviewAction.objects.count() == actions
 
 
-def test_recommend_without_the_mandatory_checklist_is_refused_and_text_kept(applicant, business, service, team):
+def test_recommend_without_the_mandatory_checklist_is_refused_and_text_kept(
+    applicant, business, service, team
+):
     application = factories.forwarded(applicant, service, business, team)
     technical = as_officer(team.technical)
     post(technical, application, "claim")
@@ -177,10 +181,14 @@ def test_comment_is_internal(applicant, business, service, team):
     reception = as_officer(team.reception)
     assert post(reception, application, "comment", note="Called the applicant.").status_code == 302
     notes = re.search(
-        r'data-testid="internal-notes".*?</section>', reception.get(screen_url(application)).content.decode(), re.S
+        r'data-testid="internal-notes".*?</section>',
+        reception.get(screen_url(application)).content.decode(),
+        re.S,
     ).group(0)
     assert "Called the applicant." in notes
-    portal = as_officer(applicant).get(reverse("applications:detail", kwargs={"public_id": application.public_id}))
+    portal = as_officer(applicant).get(
+        reverse("applications:detail", kwargs={"public_id": application.public_id})
+    )
     assert portal.status_code == 200
     assert "Called the applicant." not in portal.content.decode()
 
