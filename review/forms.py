@@ -77,6 +77,12 @@ class QueueFilters(forms.Form):
     def is_filtered(self) -> bool:
         return any(value for value in self.filters().values())
 
+    @property
+    def has_other_filters(self) -> bool:
+        """A filter other than the search is set (or wrong): the filters are shown open."""
+        names = ("service", "status", "submitted_from", "submitted_to", "overdue")
+        return self.is_bound and (any(self.data.get(name) for name in names) or bool(self.errors))
+
 
 def posted_version(data) -> int:
     """The application version the page was loaded with; a missing or malformed one is stale (-1)."""

@@ -43,7 +43,7 @@ def as_officer(user) -> Client:
 
 def references(response) -> list[str]:
     return re.findall(
-        r'data-testid="queue-row">\s*<th scope="row"[^>]*><a [^>]*>([^<]+)</a>', response.content.decode()
+        r'data-testid="queue-row">\s*<th scope="row"[^>]*><div><a [^>]*>([^<]+)</a>', response.content.decode()
     )
 
 

@@ -254,7 +254,13 @@ def test_department_limits_what_an_officer_sees(client, applicant, business, fre
     free_service.save()
     application = factories.submitted(applicant, free_service, business)
 
-    client.force_login(officer_at(free_service.institution, username="other-dept", department=inspection))
+    # A technical officer of another department: outside the service's department and not eligible at
+    # any step of its workflow (the technical step names a department of its own).
+    client.force_login(
+        officer_at(
+            free_service.institution, username="other-dept", role="technical_officer", department=inspection
+        )
+    )
     assert client.get(screen_url(application)).status_code == 404
 
     client.force_login(
