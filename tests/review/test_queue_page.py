@@ -42,9 +42,8 @@ def as_officer(user) -> Client:
 
 
 def references(response) -> list[str]:
-    return re.findall(
-        r'data-testid="queue-row">\s*<th scope="row"[^>]*><div><a [^>]*>([^<]+)</a>', response.content.decode()
-    )
+    row_link = r'data-testid="queue-row">\s*<th scope="row"[^>]*><div><a [^>]*>([^<]+)</a>'
+    return re.findall(row_link, response.content.decode())
 
 
 def count(response, tab: str) -> int:

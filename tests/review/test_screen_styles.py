@@ -1,5 +1,5 @@
-"""The review templates use only CSS classes that exist: unfold ships a compiled Tailwind (a utility it did not
-compile does nothing), and what it lacks is in static/review/review.css."""
+"""The review templates use only CSS classes that exist: unfold ships a compiled Tailwind (a utility it did
+not compile does nothing), and what it lacks is in static/review/review.css."""
 
 from __future__ import annotations
 
