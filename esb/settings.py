@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "portal",
     "applications",
     "review",
+    "payments",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
-from applications.demo import _user_for, demo_applicant_person
+from accounts.selectors import user_by_personal_code
+from applications.demo import demo_applicant_person
 from applications.models import Application, Status
 from review import eligibility, services
 from review.models import ReviewAction, ReviewTask, TaskState
@@ -22,7 +23,9 @@ def seed(out=None, **options) -> None:
     role = demo_applicant_person()
     if role is None:
         return
-    applicant = _user_for(role)
+    applicant = user_by_personal_code(role.person.identity_number)
+    if applicant is None:
+        return
     applications = list(
         Application.objects.filter(applicant=applicant, status=Status.SUBMITTED).order_by("created_at", "pk")
     )

@@ -13,9 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from applications import services
-from applications.calendar import add_working_days
 from applications.models import Application, ApplicationEvent, Closure, Status
 from esb.models import AuditEvent
+from esb.working_days import add_working_days
 from privacy.models import DataAccess
 from tests.applications import factories
 from tests.applications.conftest import make_applicant

@@ -145,6 +145,7 @@ def test_the_queue_costs_the_same_queries_for_1_or_30_rows(applicant, business, 
 
     def measure():
         officer = type(reception).objects.get(pk=reception.pk)  # a fresh request's user
+        _read_page(type(reception).objects.get(pk=reception.pk))  # the holiday calendar's cache is warm
         with CaptureQueriesContext(connection) as one_page:
             rows = _read_page(officer)
             selectors.queue_counts(officer)
