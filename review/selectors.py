@@ -281,9 +281,20 @@ def history(application: Application) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: (entry.at, entry.source != "review"))
 
 
-def time_left(task: ReviewTask) -> int:
-    """Working days before the task is due (negative: overdue); a waiting task's clock stands still."""
-    return sla.time_left(task)
+def time_left(task: ReviewTask, calendar=None) -> int:
+    """Working days before the task is due (negative: overdue); a waiting task's clock stands still. For a
+    list, use `with_time_left` (one holiday read for all rows)."""
+    return sla.time_left(task, calendar=calendar)
+
+
+def with_time_left(tasks) -> list[ReviewTask]:
+    """The tasks (a queue page) as a list, each with `time_left` set, from one working-day calendar."""
+    rows = list(tasks)
+    calendar = sla.calendar_for(rows)
+    today = timezone.localdate()
+    for task in rows:
+        task.time_left = sla.time_left(task, today, calendar)
+    return rows
 
 
 __all__ = [
@@ -300,4 +311,5 @@ __all__ = [
     "rejection_reasons",
     "task_for_review",
     "time_left",
+    "with_time_left",
 ]
