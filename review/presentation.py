@@ -34,10 +34,10 @@ from applications.prefill import Prefill
 from licensing import prefill as prefill_catalog
 from licensing.models import FormField, FormStep, LicenceType, WorkflowStep
 from licensing.models.catalog import MIME_PDF
-from review import eligibility
 from review import selectors as review_selectors
 from review.forms import DecisionForm
-from review.models import ActionKind, InternalNote, RejectionReason, ReviewTask, TaskState
+from review.models import ActionKind, InternalNote, ReviewTask, TaskState
+from review.rules import NEEDS_CHECKLIST
 
 READ_PERMISSION = "applications.view_application"
 INSTITUTION_PATH = "licence_type__institution"
@@ -232,6 +232,10 @@ class ReviewScreen:
         return sum(1 for s in self.sections for row in s.rows if row.prefill and row.prefill.differs)
 
 
+def screen_url(application: Application) -> str:
+    return reverse("review:screen", kwargs={"public_id": application.public_id})
+
+
 def document_kind(document: ApplicationDocument) -> str:
     if document.content_type == MIME_PDF:
         return "pdf"
@@ -388,7 +392,6 @@ def review_screen(application: Application, *, version: int | None = None) -> Re
 A = ActionKind
 # The order the panel offers a step's actions in: moving on first, refusing last, the comment apart.
 ACTION_ORDER = (A.FORWARD, A.RECOMMEND, A.RETURN, A.APPROVE, A.REJECT, A.COMMENT)
-NEEDS_CHECKLIST = frozenset({A.FORWARD, A.RECOMMEND, A.APPROVE})
 # What an officer reads under each action's button.
 ACTION_HELP = {
     A.FORWARD: _("Send the application on to the next step, or to a later step you choose."),
@@ -450,11 +453,8 @@ class DecisionPanel:
 
 
 def _choices(application: Application, task: ReviewTask, checklist, assignees) -> dict[str, list]:
-    later = WorkflowStep.objects.filter(
-        definition_id=task.step.definition_id, order__gt=task.step.order
-    ).select_related("role", "department")
     steps = []
-    for step in later.order_by("order", "id"):
+    for step in review_selectors.forward_targets(task):
         who = " · ".join(str(part) for part in (step.role, step.department) if part)
         steps.append((str(step.pk), f"{step.name} ({who})" if who else step.name))
     fields = [
@@ -462,12 +462,11 @@ def _choices(application: Application, task: ReviewTask, checklist, assignees) -
         for step in application.form_definition.steps.all()
         for form_field in step.fields.all()
     ]
-    reasons = [(str(reason.pk), reason.label) for reason in RejectionReason.objects.filter(active=True)]
     return {
         "checklist": [(str(item.pk), item.label) for item in checklist],
         "to_step": steps,
         "correct": fields,
-        "reason": reasons,
+        "reason": [(str(reason.pk), reason.label) for reason in review_selectors.rejection_reasons()],
         "assignee": [(str(pk), user.display_name) for pk, user in assignees.items()],
     }
 
@@ -475,27 +474,21 @@ def _choices(application: Application, task: ReviewTask, checklist, assignees) -
 def decision_panel(
     officer, application: Application, task: ReviewTask | None, *, data=None, error: str = ""
 ) -> DecisionPanel:
-    """What the officer may do on the application's current task, with the posted `data` kept (after a
-    refusal) or an empty form. `application` must come with its form (`reviewable_application`)."""
+    """What the officer may do on the application's current task (`review.selectors.available_actions`),
+    with the posted `data` kept (after a refusal) or an empty form. `application` must come with its form
+    (`reviewable_application`)."""
     if task is None or task.state == TaskState.DONE:
         return DecisionPanel(task=task, version=application.version, form=DecisionForm(data))
-    institution_id = application.licence_type.institution_id
-    holds = task.holder_id == officer.pk
-    eligible = review_selectors.can_act(officer, task)
-    supervisor = eligibility.has_permission_at(officer, eligibility.SUPERVISE, institution_id)
+    task.application = application  # the selectors read its status and institution
+    offered = set(review_selectors.available_actions(officer, task))
     assignees: dict[int, User] = {}
-    if supervisor:
-        eligible_users = eligibility.step_assignments(task.step, institution_id).values("user_id")
-        officers = User.objects.filter(pk__in=eligible_users).order_by("full_name_en", "pk")
-        assignees = {user.pk: user for user in officers}
-    actions = []
-    if holds and eligible:
-        allowed = {A.COMMENT} if task.state == TaskState.WAITING else set(task.step.allowed_actions or ())
-        actions = [
-            ActionOption(value, str(A(value).label), str(ACTION_HELP[value]), value in NEEDS_CHECKLIST)
-            for value in ACTION_ORDER
-            if value in allowed
-        ]
+    if A.REASSIGN in offered:
+        assignees = {user.pk: user for user in review_selectors.reassign_candidates(task)}
+    actions = [
+        ActionOption(value, str(A(value).label), str(ACTION_HELP[value]), value in NEEDS_CHECKLIST)
+        for value in ACTION_ORDER
+        if value in offered
+    ]
     # The choices are read only when a form shows them or a post is checked against them.
     checklist, choices = [], {}
     if actions or assignees or data is not None:
@@ -506,18 +499,17 @@ def decision_panel(
         .order_by("order", "id")
         .values_list("pk", flat=True)
     )
-    form = DecisionForm(data, choices=choices, assignees=assignees)
     return DecisionPanel(
         task=task,
         version=application.version,
-        form=form,
+        form=DecisionForm(data, choices=choices, assignees=assignees),
         step_number=steps.index(task.step_id) + 1 if task.step_id in steps else 0,
         steps_total=len(steps),
         time_left=review_selectors.time_left(task),
-        holds=holds,
-        can_claim=eligible and task.state == TaskState.OPEN and task.holder_id is None,
-        can_release=holds and task.state == TaskState.OPEN,
-        can_reassign=supervisor and bool(assignees),
+        holds=task.holder_id == officer.pk,
+        can_claim=A.CLAIM in offered,
+        can_release=A.RELEASE in offered,
+        can_reassign=bool(assignees),
         actions=actions,
         checklist=checklist,
         assignees=assignees,
@@ -545,14 +537,11 @@ class QueueRow:
 
 
 def queue_rows(tasks) -> list[QueueRow]:
-    """The rows of one page of a queue (`review.selectors.queue`, which joins what a row shows)."""
+    """The rows of one page of a queue (`review.selectors.queue`, which joins what a row shows); the time
+    left of every row comes from one working-day calendar (`with_time_left`)."""
     return [
-        QueueRow(
-            task,
-            reverse("review:screen", kwargs={"public_id": task.application.public_id}),
-            review_selectors.time_left(task),
-        )
-        for task in tasks
+        QueueRow(task, screen_url(task.application), task.time_left)
+        for task in review_selectors.with_time_left(tasks)
     ]
 
 
