@@ -7,7 +7,7 @@ registry) and their own applications made without a business; nothing else exist
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -20,6 +20,7 @@ from applications.models import (
     ApplicationRevision,
     Status,
 )
+from applications.prefill import Prefill, resolve
 from licensing.models import FormField, FormStep
 
 
@@ -129,6 +130,18 @@ def submitted_answers(
             rows.append(SubmittedAnswer(form_field.label, value, []))
         sections.append(SubmittedSection(step.title, rows))
     return sections
+
+
+def registry_now(application: Application, fields: Iterable[FormField]) -> Prefill:
+    """What the registries hold today for the answers this application was prefilled from, read through the
+    same prefill sources as the applicant's form was: the reviewing officer sets it beside what the applicant
+    declared. `fields` are the application's form fields (already loaded by the caller); only those that were
+    prefilled are looked up. `records_read` says which registry records were read, for the data-access log."""
+    prefilled = application.prefilled or {}
+    wanted = [f for f in fields if f.key in prefilled and f.prefill_source]
+    if not wanted:
+        return Prefill()
+    return resolve(wanted, user=application.applicant, business=application.business)
 
 
 def documents(application: Application, *, current_only: bool = True) -> list[ApplicationDocument]:

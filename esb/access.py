@@ -6,7 +6,9 @@ URL configuration and fails on a view without it):
 - `@public` — anyone, logged in or not (catalog, help, feedback, login callbacks);
 - `@applicant_required` — a logged-in person; querysets inside are scoped to that person and the business
   they act for (selectors take the user and answer 404 for anything else);
-- back-office views are the admin site's, protected by its own permission checks.
+- back-office views are the admin site's, protected by its own permission checks;
+- `@officer_required` — a back-office page outside the admin's own views (the review queue and screen): the
+  admin site's login and staff check, never cached; the view checks its permission and scopes what it reads.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 
 PUBLIC = "public"
 APPLICANT = "applicant"
+OFFICER = "officer"
 
 
 def public(view: Callable) -> Callable:
@@ -45,4 +48,15 @@ def applicant_required(view: Callable) -> Callable:
         return response
 
     wrapper.esb_access = APPLICANT
+    return wrapper
+
+
+def officer_required(view: Callable) -> Callable:
+    """Back-office staff only, through the admin site's own gate (`admin_view`: anyone else is sent to the
+    back-office login; responses are never cached; CSRF-protected). The view still checks the permission it
+    needs and answers 404 for what lies outside the officer's scope."""
+    from django.contrib import admin
+
+    wrapper = admin.site.admin_view(view)
+    wrapper.esb_access = OFFICER
     return wrapper

@@ -76,6 +76,8 @@ UNFOLD = {
     "STYLES": [
         lambda request: static("esb/css/fonts.css"),
         lambda request: static("esb/css/backoffice.css"),
+        # the review queue and screen (templates/review/): what unfold's compiled Tailwind does not ship
+        lambda request: static("review/review.css"),
     ],
     # the institution's colour (ESB_BRANDING["PRIMARY_COLOR"]) as unfold's oklch scale
     "COLORS": {"primary": _primary_scale},
@@ -83,6 +85,19 @@ UNFOLD = {
         "show_search": True,
         "show_all_applications": True,
         "navigation": [
+            {
+                # an officer's work comes first: /backoffice/ opens this queue for them (review.views.landing)
+                "title": _("Review"),
+                "separator": True,
+                "items": [
+                    _nav(
+                        _("Review queue"),
+                        "inbox",
+                        "review:queue",
+                        _can("review.view_reviewtask"),
+                    ),
+                ],
+            },
             {
                 "title": _("Service catalog"),
                 "separator": True,
