@@ -37,11 +37,13 @@ def visible_to(user, business_ids: Collection[int] | None = None) -> QuerySet[Ap
 
 
 def for_applicant(user, public_id, business_ids: Collection[int] | None = None) -> Application | None:
-    """One application with its service and business, or None if the user may not see it (`business_ids`
-    as for `visible_to`). Its form's steps and fields: `licensing.form_cache.form_steps`."""
+    """One application with its licence type, institution and business (what the applicant's pages show),
+    or None if the user may not see it (`business_ids` as for `visible_to`). Its form's steps and fields:
+    `licensing.form_cache.form_steps`. Every join costs planning time on each request: add one only for a
+    page that reads it."""
     return (
         visible_to(user, business_ids)
-        .select_related("licence_type__institution", "service", "business", "applicant")
+        .select_related("licence_type__institution", "business")
         .filter(public_id=public_id)
         .first()
     )
