@@ -112,7 +112,8 @@ def main() -> None:
         wall = [w for w, _c in record[name]]
         cpu = [c for _w, c in record[name]]
         return (
-            f"{name.upper():4} wall p50 {statistics.median(wall):6.1f} ms p95 {support.percentile(wall, 95):6.1f}"
+            f"{name.upper():4} wall p50 {statistics.median(wall):6.1f} ms"
+            f" p95 {support.percentile(wall, 95):6.1f}"
             f" | CPU p50 {statistics.median(cpu):6.1f} ms mean {statistics.fmean(cpu):6.1f}"
             f" | statements {statistics.median(record[name + '_q']):.0f}"
         )
