@@ -137,8 +137,30 @@ def businesses_of(user) -> QuerySet:
     return businesses_for_person(user.personal_code)
 
 
+# How many of a person's businesses the header's "acting for" menu lists.
+MENU_BUSINESSES = 50
+
+
+def menu_businesses(request) -> list:
+    """The first MENU_BUSINESSES businesses of the logged-in person (by id), read once per request: the
+    header's "acting for" menu and the acting business (`acting_business`) share the one query."""
+    cached = getattr(request, "_esb_menu_businesses", None)
+    if cached is None:
+        cached = list(businesses_of(getattr(request, "user", None))[:MENU_BUSINESSES])
+        request._esb_menu_businesses = cached
+    return cached
+
+
+def all_business_ids(request) -> list[int] | None:
+    """The ids of every business of the logged-in person when the menu's list holds them all (it is read
+    anyway), so that scoping can filter on the ids instead of repeating the registry lookup; None when the
+    person has more businesses than the menu lists."""
+    listed = menu_businesses(request)
+    return [b.pk for b in listed] if len(listed) < MENU_BUSINESSES else None
+
+
 def acting_business(request):
-    """The business the applicant currently acts for, re-checked against the registry on every call (a
+    """The business the applicant currently acts for, re-checked against the registry on every request (a
     role that ended since it was chosen no longer counts); None when acting as themselves."""
     cached = getattr(request, "_esb_acting_business", False)
     if cached is not False:
@@ -146,6 +168,9 @@ def acting_business(request):
     business = None
     business_id = request.session.get(ACTING_FOR_SESSION_KEY) if hasattr(request, "session") else None
     if business_id is not None and getattr(request, "user", None) is not None:
-        business = businesses_of(request.user).filter(pk=business_id).first()
+        listed = menu_businesses(request)
+        business = next((b for b in listed if str(b.pk) == str(business_id)), None)
+        if business is None and len(listed) == MENU_BUSINESSES:  # beyond the menu: ask the registry
+            business = businesses_of(request.user).filter(pk=business_id).first()
     request._esb_acting_business = business
     return business

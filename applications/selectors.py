@@ -7,10 +7,10 @@ registry) and their own applications made without a business; nothing else exist
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.selectors import businesses_of
 from applications.models import (
@@ -24,37 +24,37 @@ from applications.prefill import Prefill, resolve
 from licensing.models import FormField, FormStep
 
 
-def visible_to(user) -> QuerySet[Application]:
+def visible_to(user, business_ids: Collection[int] | None = None) -> QuerySet[Application]:
+    """`business_ids`: every business of the user, when the caller has read them already (e.g.
+    `accounts.selectors.all_business_ids`); else they are looked up in the registry within the query."""
     if user is None or not user.is_authenticated:
         return Application.objects.none()
-    business_ids = businesses_of(user).values("pk")
+    if business_ids is None:
+        business_ids = businesses_of(user).values("pk")
     return Application.objects.filter(
         Q(business_id__in=business_ids) | Q(applicant=user, business__isnull=True)
     ).filter(discarded_at__isnull=True)
 
 
-def for_applicant(user, public_id) -> Application | None:
-    """One application with its form (steps and fields in order), or None if the user may not see it."""
+def for_applicant(user, public_id, business_ids: Collection[int] | None = None) -> Application | None:
+    """One application with its licence type, institution and business (what the applicant's pages show),
+    or None if the user may not see it (`business_ids` as for `visible_to`). Its form's steps and fields:
+    `licensing.form_cache.form_steps`. Every join costs planning time on each request: add one only for a
+    page that reads it."""
     return (
-        visible_to(user)
-        .select_related("licence_type__institution", "service", "business", "applicant", "form_definition")
-        .prefetch_related(
-            Prefetch(
-                "form_definition__steps",
-                queryset=FormStep.objects.order_by("order", "id").prefetch_related(
-                    Prefetch("fields", queryset=FormField.objects.order_by("order", "id"))
-                ),
-            )
-        )
+        visible_to(user, business_ids)
+        .select_related("licence_type__institution", "business")
         .filter(public_id=public_id)
         .first()
     )
 
 
-def ref_for_applicant(user, public_id) -> Application | None:
+def ref_for_applicant(user, public_id, business_ids: Collection[int] | None = None) -> Application | None:
     """The same scoped lookup as `for_applicant`, without the form and the related rows: for views that only
     hand the application to a service (which locks and reads it again) and redirect by its id and status."""
-    return visible_to(user).filter(public_id=public_id).only("pk", "public_id", "status").first()
+    return (
+        visible_to(user, business_ids).filter(public_id=public_id).only("pk", "public_id", "status").first()
+    )
 
 
 def timeline(application: Application) -> list[ApplicationEvent]:

@@ -16,13 +16,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services as account_services
-from accounts.selectors import acting_business, businesses_of
+from accounts.selectors import acting_business, all_business_ids, businesses_of
 from applications import selectors, services
 from applications.form_builder import build_step_form, display_answer
 from applications.models import Application, Status
 from esb.access import applicant_required
 from esb.ids import parse_id
 from licensing import selectors as catalog
+from licensing.form_cache import form_steps
 from licensing.models import LicenceService
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentPurpose
@@ -31,7 +32,7 @@ _AUTO_ACTING_KEY = "esb_acting_for_offered"
 
 
 def _application(request: HttpRequest, public_id) -> Application:
-    application = selectors.for_applicant(request.user, public_id)
+    application = selectors.for_applicant(request.user, public_id, all_business_ids(request))
     if application is None:
         raise Http404
     return application
@@ -39,14 +40,14 @@ def _application(request: HttpRequest, public_id) -> Application:
 
 def _application_ref(request: HttpRequest, public_id) -> Application:
     """Id, public id and status only: enough for a view that hands the application to a service."""
-    application = selectors.ref_for_applicant(request.user, public_id)
+    application = selectors.ref_for_applicant(request.user, public_id, all_business_ids(request))
     if application is None:
         raise Http404
     return application
 
 
 def _steps(application: Application) -> list:
-    return list(application.form_definition.steps.all())
+    return form_steps(application.form_definition_id)
 
 
 def _url(name: str, application: Application, **kwargs) -> str:
@@ -327,6 +328,7 @@ def _answer_sections(application: Application, files: dict[str, list]) -> list[d
     sections = []
     for step in _steps(application):
         rows = []
+        step_url = _url("step", application, step=step.key)  # once per step, not per answer
         for form_field in step.fields.all():
             if form_field.field_type == "file":
                 found = files.get(form_field.key, [])
@@ -346,7 +348,7 @@ def _answer_sections(application: Application, files: dict[str, list]) -> list[d
                     "locked": form_field.key in application.locked_fields,
                     "to_correct": form_field.key in correction,
                     "change_url": (
-                        f"{_url('step', application, step=step.key)}?return=check#id_{form_field.key}"
+                        f"{step_url}?return=check#id_{form_field.key}"
                         if editable and form_field.key not in application.locked_fields
                         else ""
                     ),

@@ -19,7 +19,9 @@ What it does, for each `--server CLASS:WORKERS[xTHREADS]` (default `sync:3`, the
 - for each level, that many client threads each submit their share of the drafts as a browser does: GET the
   check-your-answers page (session and CSRF cookies, the form's CSRF token and version), then POST the submit
   form; 302 to the confirmation page is a submission. Each client first submits `--warmup` drafts untimed.
-  The confirmation page the browser then loads is not fetched (`--follow` fetches it, inside the timing);
+  The confirmation page the browser then loads is not fetched (`--follow` fetches it, inside the timing).
+  `--post-only` times the submission request alone: each client GETs all its check pages before the clock
+  starts, then POSTs them one after the other (same sessions, tokens and versions as a browser would send);
 - counts only submissions the database shows SUBMITTED afterwards; reports submissions per second over the
   level's wall time, p50/p95 of the POST and of the whole GET+POST, the load average, and a sample of what
   the server's database sessions wait on (every 20 ms), advisory-lock requests not granted included.
@@ -252,14 +254,21 @@ class Browser:
             return response.status, dict(response.headers), data
         raise AssertionError("unreachable")
 
-    def submit(self, public_id: str, follow: bool) -> float | None:
-        """Submit one draft; the POST's time in ms, or None when it was not a submission."""
+    def check(self, public_id: str) -> str | None:
+        """GET the check-your-answers page: the submit form's body (CSRF token and version), or None."""
         status, _headers, page = self.request("GET", f"/applications/{public_id}/check/")
         token, version = CSRF_RE.search(page), VERSION_RE.search(page)
         if status != 200 or token is None or version is None:
             self.refusal = f"check page: {status}, {_headers.get('Location', 'no form')}"
             return None
-        body = urlencode({"csrfmiddlewaretoken": token[1].decode(), "version": version[1].decode()})
+        return urlencode({"csrfmiddlewaretoken": token[1].decode(), "version": version[1].decode()})
+
+    def submit(self, public_id: str, follow: bool, body: str | None = None) -> float | None:
+        """Submit one draft (GET its check page first unless `body` is given); the POST's time in ms, or None
+        when it was not a submission."""
+        body = body or self.check(public_id)
+        if body is None:
+            return None
         t0 = time.perf_counter()
         status, headers, _ = self.request("POST", f"/applications/{public_id}/submit/", body)
         post_ms = (time.perf_counter() - t0) * 1000
@@ -288,17 +297,21 @@ class ClientResult:
     end: float = 0.0
 
 
-def client(browser, drafts, warmup, follow, barrier, started, result: ClientResult) -> None:
+def client(browser, drafts, warmup, follow, barrier, started, result: ClientResult, post_only=False) -> None:
     try:
         for public_id in drafts[:warmup]:
             browser.submit(public_id, follow)
-        barrier.wait(timeout=120)
+        # --post-only: every check page is fetched before the clock starts; the timed part is the POSTs.
+        bodies = {public_id: browser.check(public_id) for public_id in drafts[warmup:]} if post_only else {}
+        barrier.wait(timeout=300)
         deadline = started[0] + DEADLINE_SECONDS if started else time.perf_counter() + DEADLINE_SECONDS
         for public_id in drafts[warmup:]:
             if time.perf_counter() > deadline:
                 break
             t0 = time.perf_counter()
-            post_ms = browser.submit(public_id, follow)
+            post_ms = None
+            if not post_only or bodies[public_id] is not None:
+                post_ms = browser.submit(public_id, follow, bodies.get(public_id))
             t2 = time.perf_counter()
             if post_ms is not None:
                 result.post_ms.append(post_ms)
@@ -314,7 +327,7 @@ def client(browser, drafts, warmup, follow, barrier, started, result: ClientResu
         browser.close()
 
 
-def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name) -> dict:
+def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name, post_only=False) -> dict:
     from applications.models import Application
 
     barrier = threading.Barrier(len(chunks) + 1)
@@ -331,6 +344,7 @@ def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name) 
                 barrier,
                 started,
                 results[i],
+                post_only,
             ),
             daemon=True,
         )
@@ -340,15 +354,17 @@ def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name) 
         thread.start()
     sampler = support.Sampler(dsn)
     with contextlib.suppress(threading.BrokenBarrierError):
-        barrier.wait(timeout=300)
+        barrier.wait(timeout=600)
     load_before = os.getloadavg()[0]
     app_cpu, db_pids = cpu_seconds(server_pids(master)), database_pids(dsn)
     db_cpu = cpu_seconds(db_pids)
+    bench_cpu = time.process_time()  # this process: the clients, and the sampler
     started.append(time.perf_counter())
     sampler.start()
     for thread in threads:
         thread.join(timeout=DEADLINE_SECONDS + 60)
     sampler.stop.set()
+    bench_cpu = time.process_time() - bench_cpu
     app_cpu = cpu_used(app_cpu, cpu_seconds(server_pids(master)))
     db_cpu = cpu_used(db_cpu, cpu_seconds({*db_pids, *database_pids(dsn)}))
     sampler.join()
@@ -375,6 +391,7 @@ def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name) 
         # CPU per submission (GET + POST): the server's processes, and the database sessions they use
         "app_cpu_ms": 1000 * app_cpu / max(submitted, 1),
         "db_cpu_ms": 1000 * db_cpu / max(submitted, 1),
+        "bench_cpu_ms": 1000 * bench_cpu / max(submitted, 1),
         "advisory": sampler.advisory_waiting,
         "locks": sampler.report(),
     }
@@ -396,6 +413,11 @@ def main() -> None:
         help="gunicorn worker class, workers and threads: sync:3 (the Dockerfile's), gthread:2x4, …",
     )
     parser.add_argument("--follow", action="store_true", help="also GET the confirmation page")
+    parser.add_argument(
+        "--post-only",
+        action="store_true",
+        help="time the submit POSTs alone: each client GETs all its check pages before the clock starts",
+    )
     parser.add_argument("--log", type=Path, default=support.ROOT / ".data" / "bench-gunicorn.log")
     args = parser.parse_args()
     if args.per_level > 2000 or max(args.levels) > 64 or len(args.server) > 8:
@@ -447,7 +469,9 @@ def main() -> None:
                         args.follow,
                         dsn,
                         settings.SESSION_COOKIE_NAME,
+                        args.post_only,
                     )
+                    result["mode"] = "POST" if args.post_only else "GET+POST"
                     result["server"] = str(server)
                     results.append(result)
                     print(_line(result), flush=True)
@@ -462,6 +486,7 @@ def main() -> None:
 
 COLUMNS = [  # (heading, key, format) of the table printed at the end
     ("server", "server", "{}"),
+    ("timed", "mode", "{}"),
     ("clients", "clients", "{}"),
     ("submitted", "submitted", "{}"),
     ("per second", "rate", "{:.1f}"),
@@ -471,6 +496,7 @@ COLUMNS = [  # (heading, key, format) of the table printed at the end
     ("GET+POST p95 ms", "round_p95", "{:.1f}"),
     ("server CPU ms", "app_cpu_ms", "{:.1f}"),
     ("database CPU ms", "db_cpu_ms", "{:.1f}"),
+    ("clients CPU ms", "bench_cpu_ms", "{:.1f}"),
     ("advisory-lock waits", "advisory", "{}"),
     ("load avg", "load", "{0[0]:.1f} → {0[1]:.1f}"),
 ]
@@ -484,7 +510,8 @@ def report(results: list[dict]) -> str:
         "| --- |" + " ---: |" * (len(COLUMNS) - 1),
         *("| " + " | ".join(fmt.format(r[key]) for _h, key, fmt in COLUMNS) + " |" for r in results),
         "",
-        "CPU ms: per submission (its GET and POST), the gunicorn processes and their database sessions.",
+        "CPU ms: per submission (what was timed: GET + POST, or the POST alone), the gunicorn processes, "
+        "their database sessions, and this process (the clients and the sampler).",
         "Database sessions of the server during each level:",
         *(f"- {r['server']} × {r['clients']}: {r['locks']}" for r in results),
     ]
@@ -498,7 +525,8 @@ def _line(r: dict) -> str:
         f"({r['refused']} refused{refusals}) in {r['rate']:.1f}/s, "
         f"POST p50 {r['p50']:.1f} ms p95 {r['p95']:.1f} ms, GET+POST p95 "
         f"{r['round_p95']:.1f} ms, CPU per submission {r['app_cpu_ms']:.1f} ms server + "
-        f"{r['db_cpu_ms']:.1f} ms database, advisory waits {r['advisory']}, "
+        f"{r['db_cpu_ms']:.1f} ms database + {r['bench_cpu_ms']:.1f} ms clients, "
+        f"advisory waits {r['advisory']}, "
         f"load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
     )
 

@@ -78,8 +78,9 @@ _local = threading.local()
 
 def _check_database() -> None:
     with transaction.atomic(using=DEFAULT_DB_ALIAS), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        # SET LOCAL: the limit ends with this transaction and never outlives the check.
-        cursor.execute("SET LOCAL statement_timeout = %s", [f"{SOCKET_TIMEOUT_SECONDS}s"])
+        # Local to this transaction (SET LOCAL): the limit never outlives the check. set_config() rather than
+        # SET, which takes no bound parameter under server-side binding (DB_SERVER_SIDE_BINDING).
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{SOCKET_TIMEOUT_SECONDS}s"])
         cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM django_migrations")
         _local.fingerprint = tuple(cursor.fetchone())
 

@@ -274,6 +274,13 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Server-side parameter binding lets psycopg prepare the statements a connection runs again and again
+# (after DB_PREPARE_THRESHOLD runs), so PostgreSQL plans each of them once per connection instead of on every
+# request: planning is most of the database's time for the portal's short queries (bench/README.md). Off by
+# default: a transaction-mode connection pooler (PgBouncer before 1.21) cannot hold prepared statements.
+if env.bool("DB_SERVER_SIDE_BINDING", default=False):
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

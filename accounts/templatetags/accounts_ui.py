@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from accounts.selectors import acting_business, businesses_of
+from accounts.selectors import acting_business, menu_businesses
 
 register = template.Library()
 
@@ -19,6 +19,6 @@ def account_header(context) -> dict:
         "authenticated": True,
         "name": user.display_name,
         "acting_for": acting_business(request),
-        # Evaluated once here; a person owns or represents a handful of businesses at most.
-        "businesses": list(businesses_of(user)[:50]),
+        # Read once per request, with the acting business; a person acts for a handful of businesses at most.
+        "businesses": menu_businesses(request),
     }

@@ -23,7 +23,8 @@ from applications.services.errors import ApplicationError, ConsentRequired, Miss
 from applications.services.status import Actor, Move, record_event
 from esb import audit
 from licensing import selectors as catalog
-from licensing.models import DocumentType, FormField
+from licensing.form_cache import form_fields
+from licensing.models import DocumentType
 from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
 from privacy.models import AccessorKind, AccessPurpose, ConsentPurpose
@@ -226,13 +227,15 @@ def current_document_files(application: Application) -> dict[str, list[Applicati
 def missing_answers(
     application: Application, documents: Mapping[str, ApplicationDocument] | None = None
 ) -> list[Missing]:
-    """Required fields still empty (answers) or without a document (file fields), in form order. One query
-    for the form's required fields (and one for the documents unless the caller has them)."""
+    """Required fields still empty (answers) or without a document (file fields), in form order. The form
+    comes from the process's cache of published versions (`licensing.form_cache`); one query for the
+    documents unless the caller has them."""
     if documents is None:
         documents = current_documents(application)
-    required = FormField.objects.filter(definition_id=application.form_definition_id, required=True)
     missing: list[Missing] = []
-    for form_field in required.select_related("step"):
+    for form_field in form_fields(application.form_definition_id):
+        if not form_field.required:
+            continue
         if form_field.field_type == "file":
             present = form_field.key in documents
         else:

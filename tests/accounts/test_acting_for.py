@@ -113,3 +113,32 @@ def test_acting_for_needs_a_login_and_a_post(client, registry_rows):
     response = client.post("/accounts/acting-for/", {"business": registry_rows["mine"].pk})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.get("/accounts/acting-for/").status_code in (302, 405)
+
+
+def test_the_header_and_the_acting_business_share_one_registry_query(applicant, registry_rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    applicant.post("/accounts/acting-for/", {"business": registry_rows["represented"].pk})
+    with CaptureQueriesContext(connection) as queries:
+        html = applicant.get("/").content.decode()
+    registry_reads = [q["sql"] for q in queries.captured_queries if 'FROM "registry_business"' in q["sql"]]
+    assert len(registry_reads) == 1, registry_reads
+    # the switcher lists both businesses and shows the one acted for as chosen
+    assert f'<option value="{registry_rows["represented"].pk}" selected>' in html
+    assert "Angkor Smile" in html
+
+
+def test_a_business_beyond_the_menu_is_still_found_and_checked(applicant, registry_rows, monkeypatch):
+    """The header lists the first MENU_BUSINESSES businesses by id; acting for one further down still works
+    (it is looked up on its own), and scoping falls back to the registry lookup."""
+    from accounts import selectors
+
+    monkeypatch.setattr(selectors, "MENU_BUSINESSES", 1)  # the menu holds "mine" only (the lower id)
+    applicant.post("/accounts/acting-for/", {"business": registry_rows["represented"].pk})
+    request = applicant.get("/").wsgi_request
+    assert [b.pk for b in selectors.menu_businesses(request)] == [registry_rows["mine"].pk]
+    assert selectors.acting_business(request) == registry_rows["represented"]
+    assert selectors.all_business_ids(request) is None  # the menu is full: not every business is in it
+    BusinessRole.objects.filter(business=registry_rows["represented"]).update(until=datetime.date(2020, 1, 1))
+    assert selectors.acting_business(applicant.get("/").wsgi_request) is None

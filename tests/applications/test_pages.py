@@ -388,3 +388,35 @@ def test_photographs_take_several_files_each_checked(applicant_client, applicant
     }
     detail = applicant_client.get(url("detail", application)).content.decode()
     assert "new.png" in _answers_section(detail)
+
+
+def test_a_new_form_version_never_shows_in_an_application_filed_under_the_old_one(
+    applicant_client, applicant, business, free_service
+):
+    """The form of each version is read once per process (licensing.form_cache): after a new version is
+    published, an application filed under the old one keeps the old questions (and can be submitted without
+    the new ones); an application started afterwards gets the new version's questions."""
+    from licensing import services as catalog_services
+    from licensing.models import FormDefinition
+    from tests.licensing.factories import FormFieldFactory
+
+    old = factories.filled(applicant, free_service, business)
+    assert applicant_client.get(url("check", old)).status_code == 200  # the old version is now cached
+    v2 = catalog_services.create_draft_version(free_service, catalog_services.FORM)
+    FormFieldFactory(
+        step=v2.steps.get(key="business"), key="licence_note", label_en="Licence note", required=True
+    )
+    catalog_services.publish_form(v2)
+    assert FormDefinition.objects.get(pk=old.form_definition_id).status == "RETIRED"
+
+    page = applicant_client.get(url("check", old)).content.decode()
+    assert "Licence note" not in page and "Some required answers are missing" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    posted = {"csrfmiddlewaretoken": token, "version": old.version}
+    response = applicant_client.post(url("submit", old), posted)
+    assert response["Location"] == url("confirmation", old)
+
+    new = factories.draft(applicant, free_service, business)
+    assert new.form_definition_id == v2.pk
+    page = applicant_client.get(url("check", new)).content.decode()
+    assert "Licence note" in page and "Some required answers are missing" in page
