@@ -34,7 +34,7 @@ class QueueFilters(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        help_text=_("Reference, Single ID or company name"),
+        help_text=_("Reference, Single ID or business name"),
     )
     service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False, empty_label=_("All"))
     status = forms.ChoiceField(label=_("Status"), required=False)

@@ -138,7 +138,7 @@ def _verify(qr: str, now: int) -> None:
         if tags.count(tag) > 1:
             raise KHQRError("TAG_DUPLICATED", tag=tag)
     if f.PAYLOAD_FORMAT_INDICATOR in tags and tags[0] != f.PAYLOAD_FORMAT_INDICATOR:
-        raise KHQRError("TAG_NOT_IN_ORDER", tag=f.PAYLOAD_FORMAT_INDICATOR, place="first")
+        raise KHQRError("TAG_NOT_IN_ORDER", tag=f.PAYLOAD_FORMAT_INDICATOR)
     by_tag = {obj.tag: obj for obj in objects}
     for tag, error in _REQUIRED[:1]:
         if tag not in by_tag:

@@ -41,7 +41,7 @@ ERRORS = {
     "ACQUIRING_BANK_LENGTH_INVALID": (33, _("The acquiring bank is longer than 32 characters.")),
     "MOBILE_NUMBER_LENGTH_INVALID": (34, _("The mobile number must be 1 to 25 characters.")),
     "ACCOUNT_INFORMATION_LENGTH_INVALID": (35, _("The account information is longer than 32 characters.")),
-    "TAG_NOT_IN_ORDER": (36, _("Tag %(tag)s must be the %(place)s field.")),
+    "TAG_NOT_IN_ORDER": (36, _("Tag %(tag)s must be the first field.")),
     "LANGUAGE_PREFERENCE_REQUIRED": (
         37,
         _("A language preference is required with an alternate-language name."),
@@ -75,7 +75,7 @@ ERRORS = {
         45,
         _("A dynamic KHQR (with an amount) needs an expiration timestamp."),
     ),
-    "KHQR_EXPIRED": (46, _("This dynamic KHQR expired at %(expiration)s ms.")),
+    "KHQR_EXPIRED": (46, _("This dynamic KHQR expired at %(expiration)s (milliseconds since 1970).")),
     "INVALID_DYNAMIC_KHQR": (47, _("A dynamic KHQR (point of initiation 12) must carry an amount.")),
     "POINT_OF_INITIATION_METHOD_INVALID": (48, _("The point of initiation method must be 11 or 12.")),
     "EXPIRATION_TIMESTAMP_LENGTH_INVALID": (
@@ -110,17 +110,22 @@ ERRORS = {
         _("A KHQR carries either tag 29 (individual) or tag 30 (merchant), not both."),
     ),
     "PAYLOAD_FORMAT_INDICATOR_INVALID": (None, _("The payload format indicator must be 01, not %(value)r.")),
-    "TIMESTAMP_INVALID": (None, _("The %(which)s timestamp must be digits (milliseconds), not %(value)r.")),
+    "TIMESTAMP_INVALID": (None, _("%(which)s must be digits (milliseconds), not %(value)r.")),
     "VALUE_TOO_LONG": (
         None,
         _("Tag %(tag)s would hold %(length)s characters; a KHQR field holds at most 99."),
     ),
-    "INVALID_ARGUMENT": (None, _("%(detail)s")),
+    "INVALID_ARGUMENT": (None, _("Invalid argument: %(detail)s")),
 }
 
 
 # Added to a structure error found right after another field: its declared length is the likely culprit.
 PREVIOUS_LENGTH_HINT = _(" The length of tag %(tag)s before it is probably wrong.")
+
+
+# The timestamp a TIMESTAMP_INVALID error names, as a phrase of its own (a translation cannot splice an
+# English word into its sentence).
+TIMESTAMP_NAMES = {"creation": _("The creation timestamp"), "expiration": _("The expiration timestamp")}
 
 
 class KHQRError(ValueError):
@@ -130,5 +135,8 @@ class KHQRError(ValueError):
         self.name = name
         self.code, template = ERRORS[name]
         self.params = params
-        self.message = str(template) % params if params else str(template)
+        shown = dict(params)
+        if "which" in shown:
+            shown["which"] = TIMESTAMP_NAMES.get(str(shown["which"]), shown["which"])
+        self.message = str(template) % shown if shown else str(template)
         super().__init__(f"{name}: {self.message}")
