@@ -43,11 +43,29 @@ _HELP_DESK = [
 _EDIT_FAQ = ["portal.view_faq", "portal.add_faq", "portal.change_faq", "portal.delete_faq"]
 # Reading submitted applications of the officer's institution (reviewing them comes with the workflow).
 _VIEW_APPLICATIONS = ["applications.view_application"]
+# The review roles: the queues, the review screen (events, documents, history, internal notes) and the
+# rejection reasons to choose from. Which step a role acts at is the workflow's data (review.eligibility).
+_REVIEW = [
+    *_VIEW_APPLICATIONS,
+    "applications.view_applicationevent",
+    "applications.view_applicationdocument",
+    "review.view_reviewtask",
+    "review.view_reviewaction",
+    "review.view_internalnote",
+    "review.view_rejectionreason",
+]
+_MAINTAIN_REJECTION_REASONS = [
+    "review.view_rejectionreason",
+    "review.add_rejectionreason",
+    "review.change_rejectionreason",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_VIEW_APPLICATIONS],
-    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
-    "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
-    "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_VIEW_APPLICATIONS],
+    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW],
+    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW],
+    # the supervisor: reassigns the team's applications and is told when one becomes overdue
+    "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, "review.supervise_reviewtask"],
+    # approving authority (the final step of a workflow approves only with it)
+    "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, "review.approve_application"],
     "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
         *_VIEW_REGISTRIES,
@@ -57,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MANAGE_OFFICERS,
         *_EDIT_FAQ,
         "portal.view_feedback",
+        *_MAINTAIN_REJECTION_REASONS,
     ],
     # accounts.* includes the break-glass lockouts (accounts.LockedLogin: view, and delete = unlock)
     "system_administrator": [

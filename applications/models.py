@@ -76,6 +76,16 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("form version"),
     )
+    # The review workflow version pinned at the first submission: the application follows it to the end,
+    # even after a newer version is published.
+    workflow_definition = models.ForeignKey(
+        "licensing.WorkflowDefinition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("workflow version"),
+    )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -129,6 +139,10 @@ class Application(models.Model):
             models.Index(fields=["business", "status"], name="application_business_status"),
             models.Index(fields=["applicant", "status"], name="application_applicant_status"),
             models.Index(fields=["status", "draft_expires_at"], name="application_draft_expiry"),
+            # The officers' queue searches references by prefix (LIKE 'MOC-2026-00%').
+            models.Index(
+                fields=["reference"], opclasses=["varchar_pattern_ops"], name="application_reference_prefix"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

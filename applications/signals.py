@@ -1,11 +1,17 @@
-"""Receivers: what applications do when something happens elsewhere."""
+"""Signals applications send, and receivers: what applications do when something happens elsewhere."""
 
 from __future__ import annotations
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from privacy.models import ConsentPurpose
 from privacy.signals import consent_withdrawn
+
+# Sent inside the transaction that makes an application SUBMITTED (first submission, resubmission after a
+# correction, and the settled payment of a paid service), with `application` (the locked row) and
+# `resubmission: bool`. The review engine (`review`, above this app) starts or resumes its task here, so a
+# submitted application never exists without its review task.
+application_submitted = Signal()
 
 
 @receiver(consent_withdrawn, dispatch_uid="applications.discard_drafts_on_withdrawal")

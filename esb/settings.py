@@ -388,6 +388,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "esb"
 CELERY_BEAT_SCHEDULE: dict = {
     "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
+    # Review tasks past their working-day SLA: their holder and supervisors are told once.
+    "notify-overdue-review-tasks": {"task": "review.tasks.notify_overdue_tasks", "schedule": 60 * 60},
     # The outbox relay's safety net (commits also kick it at once); expires so a stopped worker does not
     # come back to a queue of stale relay runs.
     "relay-outbox": {"task": "esb.outbox.tasks.relay_outbox", "schedule": 5.0, "options": {"expires": 5}},

@@ -63,6 +63,15 @@ def published_workflow(licence_type: LicenceType | int) -> WorkflowDefinition | 
     )
 
 
+def published_workflow_id(licence_type: LicenceType | int) -> int | None:
+    """The id of the published workflow version (one indexed query: what a submission pins)."""
+    return (
+        WorkflowDefinition.objects.filter(licence_type=licence_type, status=DefinitionStatus.PUBLISHED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def catalog_services(
     search: str | None = None,
     institution=None,

@@ -1,6 +1,7 @@
 """Every write to an application, by concern: `drafts` (start, save a step, documents, discard), `submission`
-(submit, resubmit, withdraw), `review` (receive, return for correction) and `status` (the one status-change
-function, its timeline event, audit event and notification).
+(submit, resubmit, withdraw), `review` (receive, return for correction, forwarded, touch — driven by the
+`review` app) and `status` (the one status-change function, its timeline event, audit event and
+notification).
 
 Each function runs in one transaction, locks the application row and writes an audit event. Import from here
 (`from applications import services`; `services.submit(...)`): the modules are an inner arrangement.
@@ -20,7 +21,7 @@ from applications.services.drafts import (
     start_application,
 )
 from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
-from applications.services.review import mark_received, return_for_correction
+from applications.services.review import mark_received, record_forwarded, return_for_correction, touch
 from applications.services.status import Actor, Move, change_status
 from applications.services.submission import submit, withdraw
 
@@ -44,9 +45,11 @@ __all__ = [
     "mark_received",
     "missing_answers",
     "open_draft",
+    "record_forwarded",
     "return_for_correction",
     "save_step",
     "start_application",
     "submit",
+    "touch",
     "withdraw",
 ]

@@ -1,5 +1,6 @@
-"""The institution's side of the lifecycle the review workflow engine drives: receive, return for correction.
-(Approve and reject go through `change_status` with the workflow's own titles.)"""
+"""The institution's side of the lifecycle the review workflow engine (`review`) drives: receive, return for
+correction, forwarded to the next officer, and the version bump of an officer action that changes nothing
+the applicant sees. (Approve and reject go through `change_status` with the workflow's own titles.)"""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, Status
+from applications.models import Application, ApplicationEvent, Status
 from applications.services.errors import ApplicationError
-from applications.services.status import Actor, change_status
+from applications.services.status import Actor, Move, change_status, notify_applicant, record_event
 
 
 def mark_received(application: Application, officer=None) -> Application:
@@ -45,4 +46,21 @@ def return_for_correction(
     )
 
 
-__all__ = ["mark_received", "return_for_correction"]
+def record_forwarded(locked: Application, officer) -> ApplicationEvent:
+    """The application moved on to the next officer of its workflow: the applicant's timeline says so (and
+    they are told). `locked` is the row the caller locked (`status.lock`) in its transaction."""
+    touch(locked)
+    event = record_event(locked, ApplicationEvent.Kind.FORWARDED, Move("forwarded", officer, Actor.OFFICER))
+    notify_applicant(locked, event)
+    return event
+
+
+def touch(locked: Application) -> Application:
+    """An officer acted (claimed, commented, forwarded…): the version moves on, so a page loaded before the
+    action is refused as stale. `locked` is the row the caller locked in its transaction."""
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    return locked
+
+
+__all__ = ["mark_received", "record_forwarded", "return_for_correction", "touch"]

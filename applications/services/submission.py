@@ -34,8 +34,10 @@ from applications.services.status import (
     record_event,
     transition,
 )
+from applications.signals import application_submitted
 from esb import audit
 from esb.numbering import next_reference
+from licensing.selectors import published_workflow_id
 
 
 def submit(application: Application, user, *, version: int | None) -> Application:
@@ -50,9 +52,18 @@ def submit(application: Application, user, *, version: int | None) -> Applicatio
         files = current_document_files(locked)
         if missing_answers(locked, {key: found[0] for key, found in files.items()}):
             raise ApplicationError(_("Some required answers are missing."), "incomplete")
+        workflow = None
+        if locked.workflow_definition_id is None:
+            # Pinned once, at the first submission (a paid service: when the applicant confirms); written
+            # with the submission's own UPDATE below.
+            workflow = published_workflow_id(locked.licence_type_id)
+            if workflow is None:
+                raise ApplicationError(
+                    _("This service is not open for applications at the moment."), "closed"
+                )
         new_reference = None if locked.reference else next_reference(locked.licence_type.institution.code)
         if locked.status != Status.RETURNED and not locked.is_free:
-            return _require_payment(locked, user, new_reference)
+            return _require_payment(locked, user, new_reference, workflow)
         resubmission = locked.status == Status.RETURNED
         revision = _record_revision(locked, user, files)
         now = revision.submitted_at
@@ -69,15 +80,23 @@ def submit(application: Application, user, *, version: int | None) -> Applicatio
         }
         if new_reference:
             changes["reference"] = new_reference
+        if workflow is not None:
+            changes["workflow_definition_id"] = workflow
         move = Move("resubmitted" if resubmission else "submitted", user, Actor.APPLICANT)
         transition(locked, Status.SUBMITTED, move, changes=changes)
+        application_submitted.send(sender=Application, application=locked, resubmission=resubmission)
     return locked
 
 
-def _require_payment(locked: Application, user, new_reference: str | None) -> Application:
+def _require_payment(
+    locked: Application, user, new_reference: str | None, workflow: int | None
+) -> Application:
     """A paid service: the application keeps its DRAFT status and waits for the payment (which submits it)."""
     first_request = locked.payment_requested_at is None
     update = ["payment_requested_at", "draft_expires_at", "version", "updated_at"]
+    if workflow is not None:
+        locked.workflow_definition_id = workflow
+        update.append("workflow_definition")
     if new_reference:
         locked.reference = new_reference
         update.append("reference")

@@ -1,0 +1,249 @@
+"""Reads of the review, scoped to the officer: the steps they may act on, the four work queues and their
+counts, one application's task for the review screen (404 outside their scope) and its history.
+
+Queues are a fixed number of queries whatever the number of rows: one for the officer's assignments (kept on
+the user object for the request) and one for the page, with what a queue row shows joined in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.selectors import active_assignments, officer_scope, scope_queryset
+from applications.models import Application, ApplicationEvent, Status
+from licensing.models import WorkflowStep
+from registry.text import normalize_single_id
+from review import sla
+from review.eligibility import is_eligible
+from review.models import ActionKind, ReviewAction, ReviewTask, TaskState
+
+QUEUES = ("mine", "team", "returned", "decided")
+DECISIONS = (ActionKind.APPROVE, ActionKind.REJECT)
+_STEPS_CACHE = "_esb_review_eligible_steps"
+
+
+def eligible_steps(officer) -> QuerySet[WorkflowStep]:
+    """Workflow steps the officer may act on: the step's role through an active assignment at the service's
+    institution, in the step's department when it names one (unless the assignment covers the institution).
+    Lazy: used inside the queue queries as a subquery; the assignments are read once per user object."""
+    conditions = getattr(officer, _STEPS_CACHE, None)
+    if conditions is None:
+        conditions = Q(pk__in=[])
+        rows = active_assignments(officer).values_list("role_id", "institution_id", "department_id")
+        for role_id, institution_id, department_id in rows:
+            if institution_id is None:
+                continue  # a national administrator reviews nothing
+            one = Q(role_id=role_id, definition__licence_type__institution_id=institution_id)
+            if department_id is not None:
+                one &= Q(department__isnull=True) | Q(department_id=department_id)
+            conditions |= one
+        if officer is not None and getattr(officer, "pk", None):
+            setattr(officer, _STEPS_CACHE, conditions)
+    return WorkflowStep.objects.filter(conditions)
+
+
+def can_act(officer, task: ReviewTask) -> bool:
+    """Whether the officer may act on the task's step (the service checks the rest under the lock)."""
+    return task.state != TaskState.DONE and is_eligible(
+        officer, task.step, task.application.licence_type.institution_id
+    )
+
+
+def _in_scope(officer) -> Q:
+    scope = officer_scope(officer)
+    if scope.is_national:
+        return Q()
+    return Q(application__licence_type__institution_id__in=scope.institution_ids)
+
+
+def _queue_condition(officer, name: str) -> Q:
+    mine = Q(holder_id=officer.pk)
+    at_my_steps = Q(step__in=eligible_steps(officer))
+    if name == "mine":
+        return Q(state=TaskState.OPEN) & mine
+    if name == "team":
+        return Q(state=TaskState.OPEN, holder__isnull=True) & at_my_steps
+    if name == "returned":
+        return Q(state=TaskState.WAITING) & (at_my_steps | mine)
+    if name == "decided":
+        return Q(state=TaskState.DONE, outcome__in=DECISIONS) & (at_my_steps | mine)
+    raise ValueError(f"unknown queue {name!r}; expected one of {QUEUES}")
+
+
+def queue(
+    officer,
+    name: str,
+    *,
+    service: int | None = None,
+    status: str | None = None,
+    submitted_from: datetime.date | None = None,
+    submitted_to: datetime.date | None = None,
+    overdue: bool = False,
+    search: str = "",
+) -> QuerySet[ReviewTask]:
+    """One work queue: "mine" (open tasks I hold), "team" (open, unclaimed, at my steps), "returned"
+    (waiting for the applicant, at my steps or held by me), "decided" (approved or rejected, at my steps or
+    by me). `service` is a licence type id. Ordered by due date, then when the step was reached (decided:
+    the latest decision first)."""
+    if officer is None or officer_scope(officer).is_empty:
+        return ReviewTask.objects.none()
+    tasks = (
+        ReviewTask.objects.filter(_queue_condition(officer, name), _in_scope(officer))
+        .exclude(application__status=Status.DRAFT)
+        .select_related(
+            "application__licence_type",
+            "application__service",
+            "application__business",
+            "step",
+            "holder",
+        )
+        .defer("application__answers", "application__prefilled")
+    )
+    if service:
+        tasks = tasks.filter(application__licence_type_id=service)
+    if status:
+        tasks = tasks.filter(application__status=status)
+    if submitted_from:
+        tasks = tasks.filter(application__submitted_at__date__gte=submitted_from)
+    if submitted_to:
+        tasks = tasks.filter(application__submitted_at__date__lte=submitted_to)
+    if overdue:
+        tasks = tasks.filter(state=TaskState.OPEN, due_date__lt=timezone.localdate())
+    if search.strip():
+        tasks = tasks.filter(_search(search.strip()))
+    if name == "decided":
+        return tasks.order_by("-completed_at", "-id")
+    return tasks.order_by("due_date", "reached_at", "id")
+
+
+def _search(term: str) -> Q:
+    """Reference (exact or prefix), Single ID (exact) or business name (substring, trigram-indexed)."""
+    found = Q(application__reference__startswith=term.upper())
+    single_id = normalize_single_id(term)
+    if single_id:
+        found |= Q(application__business__single_id=single_id)
+    return (
+        found
+        | Q(application__business__name_en__icontains=term)
+        | Q(application__business__name_km__icontains=term)
+    )
+
+
+def queue_counts(officer) -> dict[str, int]:
+    """The number of rows of each queue (no filters), in one query (plus the officer's assignments)."""
+    if officer is None or officer_scope(officer).is_empty:
+        return dict.fromkeys(QUEUES, 0)
+    conditions = {name: _queue_condition(officer, name) for name in QUEUES}
+    any_queue = Q()
+    for condition in conditions.values():
+        any_queue |= condition
+    totals = (
+        ReviewTask.objects.filter(any_queue, _in_scope(officer))
+        .exclude(application__status=Status.DRAFT)
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
+    )
+    return {name: totals[name] or 0 for name in QUEUES}
+
+
+def task_for_review(officer, public_id) -> ReviewTask:
+    """The application's current task (or its last one, once decided) for the review screen. Raises Http404
+    when the application is unknown, a draft, or outside the officer's scope — 404, never 403."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError) as bad:
+        raise Http404 from bad
+    applications = Application.objects.filter(public_id=public_id).exclude(status=Status.DRAFT)
+    scoped = scope_queryset(applications, officer, "licence_type__institution", "licence_type__department")
+    tasks = ReviewTask.objects.filter(application__public_id=public_id).exclude(
+        application__status=Status.DRAFT
+    )
+    if (
+        not scoped.exists()
+        and not tasks.filter(
+            Q(step__in=eligible_steps(officer)) | Q(holder_id=getattr(officer, "pk", None)),
+            _in_scope(officer),
+        ).exists()
+    ):
+        raise Http404
+    task = (
+        tasks.select_related(
+            "application__licence_type__institution",
+            "application__service",
+            "application__business",
+            "application__applicant",
+            "application__workflow_definition",
+            "step__role",
+            "step__department",
+            "holder",
+        )
+        .order_by("completed_at", "-reached_at", "-id")  # NULLS LAST on ascending: the current task first
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the officers' history of an application: a timeline event (what the applicant also
+    sees) or a review action (with its internal note)."""
+
+    at: datetime.datetime
+    source: str  # "timeline" or "review"
+    title: str
+    actor: Any
+    message: str
+    note: str
+    item: Any
+
+
+def history(application: Application) -> list[HistoryEntry]:
+    """Timeline events and review actions of the application, oldest first (officers only: it holds the
+    internal notes). Two queries."""
+    entries = [
+        HistoryEntry(
+            event.at, "timeline", event.title, event.actor, event.message, event.internal_note, event
+        )
+        for event in ApplicationEvent.objects.filter(application=application).select_related("actor")
+    ]
+    for action in ReviewAction.objects.filter(application=application).select_related(
+        "officer", "step", "to_step", "assignee", "reason"
+    ):
+        entries.append(
+            HistoryEntry(
+                action.at,
+                "review",
+                str(action.get_action_display()),
+                action.officer,
+                action.message,
+                action.note,
+                action,
+            )
+        )
+    return sorted(entries, key=lambda entry: (entry.at, entry.source != "review"))
+
+
+def time_left(task: ReviewTask) -> int:
+    """Working days before the task is due (negative: overdue); a waiting task's clock stands still."""
+    return sla.time_left(task)
+
+
+__all__ = [
+    "QUEUES",
+    "HistoryEntry",
+    "can_act",
+    "eligible_steps",
+    "history",
+    "queue",
+    "queue_counts",
+    "task_for_review",
+    "time_left",
+]
