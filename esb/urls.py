@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("help/", include("portal.urls")),
     path("", include("applications.urls")),
+    path("", include("payments.urls")),
     path("backoffice/", admin.site.urls),
 ]
 
