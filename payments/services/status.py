@@ -139,6 +139,14 @@ def apply_payment_status(
         fields: dict = {}
         if new_status == Status.PAID:
             _check_evidence(payment, evidence)
+            # A PAID also fails the application's other open attempts: lock them all first, in one order,
+            # so that two attempts of one application confirmed at once queue instead of deadlocking.
+            list(
+                Payment.objects.select_for_update()
+                .filter(application_id=payment.application_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             fields = {name: str(evidence.get(name) or "")[:size] for name, size in _SETTLEMENT_FIELDS.items()}
             fields["paid_at"] = _paid_at(evidence)
             fields["next_check_at"] = None

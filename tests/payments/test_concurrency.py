@@ -1,0 +1,98 @@
+"""Concurrent duplicate confirmations against the real database: threads with their own connections confirm
+at the same moment (a poll and replays). Exactly one PAID transition, one event, one receipt, one SUBMITTED.
+(Committed data without reference data: the application is made directly.)"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import Application, ApplicationEvent, Status as AppStatus
+from payments import services
+from payments.models import Payment, PaymentEvent, Receipt, Status
+from tests.licensing.factories import FormDefinitionFactory, LicenceTypeFactory, publish_valid_workflow
+from tests.payments.factories import PAID_EVIDENCE, khqr_account
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 10
+
+
+def _waiting_application() -> Application:
+    licence_type = LicenceTypeFactory(fee_amount=200000, fee_currency="KHR")
+    workflow = publish_valid_workflow(licence_type)
+    khqr_account(licence_type.institution)
+    applicant = User.objects.create_user(username=f"payer-{licence_type.pk}")
+    return Application.objects.create(
+        licence_type=licence_type,
+        form_definition=FormDefinitionFactory(licence_type=licence_type),
+        workflow_definition=workflow,
+        applicant=applicant,
+        answers={},
+        status=AppStatus.DRAFT,
+        reference=f"PAY-2026-{licence_type.pk:06d}",
+        fee_amount=Decimal("200000"),
+        fee_currency="KHR",
+        payment_requested_at=timezone.now(),
+    )
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, payment_id, source):
+        try:
+            barrier.wait()
+            outcomes[index] = services.apply_payment_status(
+                payment_id, Status.PAID, source=source, evidence=PAID_EVIDENCE
+            )
+        except Exception as error:  # noqa: BLE001 (the assertion shows what went wrong)
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_ten_concurrent_confirmations_pay_once_and_submit_once():
+    application = _waiting_application()
+    payment = services.start_payment(application, "khqr")
+    outcomes = _race([(payment.pk, "poll" if i % 3 == 0 else "replay") for i in range(THREADS)])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(o.changed for o in outcomes) == 1
+    assert {o.status for o in outcomes} == {Status.PAID}
+    assert PaymentEvent.objects.filter(payment=payment, kind="status", to_status=Status.PAID).count() == 1
+    assert Receipt.objects.filter(payment=payment).count() == 1
+    application.refresh_from_db()
+    assert application.status == AppStatus.SUBMITTED
+    assert ApplicationEvent.objects.filter(application=application, to_status=AppStatus.SUBMITTED).count() == 1
+    assert application.revisions.count() == 1
+    from review.models import ReviewTask
+
+    assert ReviewTask.objects.filter(application=application).count() == 1
+
+
+def test_two_codes_paid_at_once_give_one_paid_attempt_and_one_refund_due():
+    application = _waiting_application()
+    old = services.start_payment(application, "khqr")
+    new = services.start_payment(application, "khqr")
+    outcomes = _race([(old.pk if i % 2 else new.pk, "poll") for i in range(THREADS)])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(o.changed and o.status == Status.PAID for o in outcomes) == 1
+    assert Payment.objects.filter(application=application, status=Status.PAID).count() == 1
+    assert Receipt.objects.filter(payment__application=application).count() == 1
+    loser = Payment.objects.get(application=application, status=Status.FAILED)
+    assert loser.refund_due
+    application.refresh_from_db()
+    assert application.status == AppStatus.SUBMITTED
