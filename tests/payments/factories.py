@@ -39,6 +39,8 @@ def started(application, user=None):
 
 def paid(application, user=None, **evidence):
     payment = started(application, user)
-    services.apply_payment_status(payment.pk, Status.PAID, source="test", evidence={**PAID_EVIDENCE, **evidence})
+    services.apply_payment_status(
+        payment.pk, Status.PAID, source="test", evidence={**PAID_EVIDENCE, **evidence}
+    )
     payment.refresh_from_db()
     return payment

@@ -76,7 +76,9 @@ def test_ten_concurrent_confirmations_pay_once_and_submit_once():
     assert Receipt.objects.filter(payment=payment).count() == 1
     application.refresh_from_db()
     assert application.status == AppStatus.SUBMITTED
-    assert ApplicationEvent.objects.filter(application=application, to_status=AppStatus.SUBMITTED).count() == 1
+    assert (
+        ApplicationEvent.objects.filter(application=application, to_status=AppStatus.SUBMITTED).count() == 1
+    )
     assert application.revisions.count() == 1
     from review.models import ReviewTask
 

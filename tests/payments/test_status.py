@@ -72,7 +72,10 @@ def test_a_repeated_confirmation_changes_nothing(waiting, applicant):
 
 @pytest.mark.parametrize(
     ("evidence", "reason"),
-    [({"amount": "199999", "currency": "KHR"}, "amount"), ({"amount": "200000", "currency": "USD"}, "currency")],
+    [
+        ({"amount": "199999", "currency": "KHR"}, "amount"),
+        ({"amount": "200000", "currency": "USD"}, "currency"),
+    ],
 )
 def test_a_confirmation_for_another_amount_or_currency_is_refused(waiting, applicant, evidence, reason):
     payment = started(waiting, applicant)

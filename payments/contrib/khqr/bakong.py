@@ -243,10 +243,10 @@ class BakongClient:
             if envelope.get("responseCode") == 0 and response.status_code < 400:
                 return envelope
             error = self._error(envelope, response.status_code)
-            # "not paid yet" is an answer, not a failed call
+            # "not paid yet" is an answer, not a failed call (raised after the block, which would log it so)
             if not isinstance(error, TransactionNotFound):
                 call.fail(error.code, type(error).__name__)
-            raise error
+        raise error
 
     @staticmethod
     def _envelope(response: requests.Response) -> dict:
