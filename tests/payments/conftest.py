@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.applications.conftest import (  # noqa: F401  (fixtures)
-    _english,
-    applicant,
-    applicant_client,
-    business,
-    free_service,
-    owner,
-    paid_service,
-    stranger,
-)
+from tests.applications import conftest as _applications
 from tests.payments.factories import awaiting_payment, khqr_account
+
+# The applicant fixtures of tests/applications, shared (pytest collects fixtures by name in a conftest).
+_english = _applications._english
+owner = _applications.owner
+business = _applications.business
+applicant = _applications.applicant
+stranger = _applications.stranger
+free_service = _applications.free_service
+paid_service = _applications.paid_service
+applicant_client = _applications.applicant_client
 
 
 @pytest.fixture(autouse=True)

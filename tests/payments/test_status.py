@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from applications import services as application_services
-from applications.models import ApplicationEvent, Status as AppStatus
+from applications.models import ApplicationEvent
+from applications.models import Status as AppStatus
 from applications.signals import application_submitted
 from esb.models import AuditEvent
 from payments import khqr, services
