@@ -67,7 +67,7 @@ class PaymentProvider(Plugin):
         """What the page shows for an attempt already started."""
         raise NotImplementedError
 
-    def check(self, payments: list[Payment]) -> list[StatusReport]:
+    def check(self, payments: list[Payment], now: datetime.datetime | None = None) -> list[StatusReport]:
         """Ask the provider about open attempts (polling providers; called from a task, never a request)."""
         return []
 

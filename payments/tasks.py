@@ -92,7 +92,7 @@ def poll_provider(provider: str, now: datetime.datetime | None = None) -> dict:
     due = _claim(provider, now)
     if due:
         try:
-            reports = get_provider(provider).check(due)
+            reports = get_provider(provider).check(due, now=now)
         except ProviderError as error:
             logger.warning("polling %s: %s (will ask again)", provider, error)
             reports = []

@@ -5,42 +5,19 @@ at the same moment (a poll and replays). Exactly one PAID transition, one event,
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import connections
-from django.utils import timezone
 
-from accounts.models import User
-from applications.models import Application, ApplicationEvent
+from applications.models import ApplicationEvent
 from applications.models import Status as AppStatus
 from payments import services
 from payments.models import Payment, PaymentEvent, Receipt, Status
-from tests.licensing.factories import FormDefinitionFactory, LicenceTypeFactory, publish_valid_workflow
-from tests.payments.factories import PAID_EVIDENCE, khqr_account
+from tests.payments.factories import PAID_EVIDENCE, waiting_application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 10
-
-
-def _waiting_application() -> Application:
-    licence_type = LicenceTypeFactory(fee_amount=200000, fee_currency="KHR")
-    workflow = publish_valid_workflow(licence_type)
-    khqr_account(licence_type.institution)
-    applicant = User.objects.create_user(username=f"payer-{licence_type.pk}")
-    return Application.objects.create(
-        licence_type=licence_type,
-        form_definition=FormDefinitionFactory(licence_type=licence_type),
-        workflow_definition=workflow,
-        applicant=applicant,
-        answers={},
-        status=AppStatus.DRAFT,
-        reference=f"PAY-2026-{licence_type.pk:06d}",
-        fee_amount=Decimal("200000"),
-        fee_currency="KHR",
-        payment_requested_at=timezone.now(),
-    )
 
 
 def _race(calls):
@@ -67,7 +44,7 @@ def _race(calls):
 
 
 def test_ten_concurrent_confirmations_pay_once_and_submit_once():
-    application = _waiting_application()
+    application = waiting_application()
     payment = services.start_payment(application, "khqr")
     outcomes = _race([(payment.pk, "poll" if i % 3 == 0 else "replay") for i in range(THREADS)])
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
@@ -87,7 +64,7 @@ def test_ten_concurrent_confirmations_pay_once_and_submit_once():
 
 
 def test_two_codes_paid_at_once_give_one_paid_attempt_and_one_refund_due():
-    application = _waiting_application()
+    application = waiting_application()
     old = services.start_payment(application, "khqr")
     new = services.start_payment(application, "khqr")
     outcomes = _race([(old.pk if i % 2 else new.pk, "poll") for i in range(THREADS)])
