@@ -426,6 +426,7 @@ def test_the_env_example_with_real_secrets_passes_the_deploy_checks():
         ESB_APP_DB_PASSWORD=secrets.token_hex(32),
         REDIS_PASSWORD=secrets.token_hex(32),
         **{k: v for k, v in camdigikey_env().items() if values.get(k) in (None, "", "CHANGE_ME")},
+        BAKONG_TOKEN="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
     )
     result = manage_check(compose_env(values), "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
