@@ -41,6 +41,13 @@ _HELP_DESK = [
     "portal.view_faq",
 ]
 _EDIT_FAQ = ["portal.view_faq", "portal.add_faq", "portal.change_faq", "portal.delete_faq"]
+# The public-holiday table every working-day deadline skips (esb.PublicHoliday), kept from the sub-decrees.
+_EDIT_HOLIDAYS = [
+    "esb.view_publicholiday",
+    "esb.add_publicholiday",
+    "esb.change_publicholiday",
+    "esb.delete_publicholiday",
+]
 # Reading submitted applications of the officer's institution (reviewing them comes with the workflow).
 _VIEW_APPLICATIONS = ["applications.view_application"]
 # The review roles: the queues, the review screen (events, documents, history, internal notes) and the
@@ -76,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EDIT_FAQ,
         "portal.view_feedback",
         *_MAINTAIN_REJECTION_REASONS,
+        *_EDIT_HOLIDAYS,
     ],
     # accounts.* includes the break-glass lockouts (accounts.LockedLogin: view, and delete = unlock)
     "system_administrator": [
@@ -84,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.*",
         "esb.view_auditevent",
         "esb.view_outgoingrequest",
+        *_EDIT_HOLIDAYS,
         # the outbox of work that follows commits: see it, and send a failed message again after a fix
         "outbox.view_outboxmessage",
         "outbox.retry_outboxmessage",

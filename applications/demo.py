@@ -127,8 +127,8 @@ def seed(out=None, **options) -> None:
     with transaction.atomic():
         if free:
             reviewing = _fill(services.start_application(user, free[0], business=business), user)
-            reviewing = services.submit(reviewing, user, version=reviewing.version)
-            services.mark_received(reviewing)
+            # received and returned by demo officers through the review (review.demo, the next step)
+            services.submit(reviewing, user, version=reviewing.version)
             made += 1
         if paid:
             returned = _fill(services.start_application(user, paid[0], business=business), user)
@@ -136,19 +136,7 @@ def seed(out=None, **options) -> None:
             returned = services.submit(returned, user, version=returned.version)
             Application.objects.filter(pk=returned.pk).update(fee_amount=0)
             returned.refresh_from_db()
-            returned = services.submit(returned, user, version=returned.version)
-            services.mark_received(returned)
-            numbers = [
-                f.key
-                for f in returned.form_definition.fields.all()
-                if f.field_type in ("number", "text") and f.key not in returned.locked_fields
-            ][:1]
-            services.return_for_correction(
-                returned,
-                None,
-                fields=numbers,
-                message="Please check this answer against your registration certificate.",
-            )
+            services.submit(returned, user, version=returned.version)
             made += 1
         if len(paid) > 1:
             waiting = _fill(services.start_application(user, paid[1], business=business), user)

@@ -1,15 +1,17 @@
 """Back-office building blocks: every change made through the admin is audited, and the audit trail
-itself is read-only there."""
+itself is read-only there. Also the public holidays the working-day clocks skip."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from esb import audit
-from esb.models import AuditEvent, OutgoingRequest
+from esb.models import AuditEvent, OutgoingRequest, PublicHoliday
 
 
 class AuditedModelAdmin(ModelAdmin):
@@ -115,3 +117,43 @@ class OutgoingRequestAdmin(ReadOnlyLogAdmin):
     list_filter = ("service", "outcome", "operation")
     search_fields = ("request_id", "url", "error_code", "error_class")
     date_hierarchy = "created_at"
+
+
+class HolidayYearFilter(admin.SimpleListFilter):
+    """The years the table holds, newest first: a year's list is what an officer checks against the
+    sub-decree."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        years = model_admin.get_queryset(request).dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request: HttpRequest, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(date__year=int(value))
+        return queryset
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(AuditedModelAdmin):
+    """The holiday table of `esb.working_days`: every save or delete reaches the working-day clocks at once
+    (the cached years are forgotten by the model's signals)."""
+
+    list_display = ("date", "weekday", "name_km", "name_en", "kind")
+    list_filter = (HolidayYearFilter, "kind")
+    search_fields = ("name_km", "name_en", "notes")
+    ordering = ("date",)
+    list_per_page = 100
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("date", "kind")}),
+        (_("Name"), {"fields": ("name_km", "name_en")}),
+        (_("Source"), {"fields": ("notes", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("day of the week"), ordering="date")
+    def weekday(self, obj: PublicHoliday) -> str:
+        return formats.date_format(obj.date, "l")

@@ -10,6 +10,9 @@ class EsbConfig(AppConfig):
 
     def ready(self) -> None:
         from esb import checks  # noqa: F401  (registers the plugin configuration check)
+        from esb.working_days import connect_signals
+
+        connect_signals()
 
 
 class BackofficeAdminConfig(admin_apps.AdminConfig):

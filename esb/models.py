@@ -1,10 +1,14 @@
-"""The audit trail: append-only, hash-chained events for every state-changing action (DESIGN.md §6)."""
+"""The audit trail (append-only, hash-chained events for every state-changing action, DESIGN.md §6), the
+number counters, the outgoing-request log and the public holidays the working-day clocks skip."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from esb.i18n import localized
 
 
 class AuditEvent(models.Model):
@@ -110,3 +114,50 @@ class OutgoingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.operation} {self.outcome}"
+
+
+class PublicHoliday(models.Model):
+    """A day the public administration does not work, beside Saturdays and Sundays.
+
+    Maintained in the back-office from the Royal Government's yearly sub-decree on public holidays (seeded
+    from `esb/data/public_holidays_kh.yaml`); `esb.working_days` reads it for every working-day deadline.
+    One row per date: a festival of three days is three rows.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("public holiday")
+        COMPENSATORY = "compensatory", _("compensatory day off")
+        SPECIAL = "special", _("special day off")
+
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        error_messages={"unique": _("A public holiday is already recorded on this date.")},
+    )
+    name_km = models.CharField(_("name (Khmer)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PUBLIC)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Where the date comes from, e.g. the sub-decree and its number.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {localized(self.name_km, self.name_en)}"
+
+    def clean(self) -> None:
+        super().clean()
+        self.name_km, self.name_en = self.name_km.strip(), self.name_en.strip()
+        if self.name_km and not contains_khmer(self.name_km):
+            raise ValidationError({"name_km": _("Write the Khmer name in Khmer script.")})
+
+
+def contains_khmer(text: str) -> bool:
+    """True when the text has at least one letter of the Khmer block (U+1780–U+17FF)."""
+    return any("\u1780" <= char <= "\u17ff" for char in text)

@@ -155,6 +155,12 @@ UNFOLD = {
                         _can("accounts.view_role"),
                     ),
                     _nav(
+                        _("Public holidays"),
+                        "event_busy",
+                        "admin:esb_publicholiday_changelist",
+                        _can("esb.view_publicholiday"),
+                    ),
+                    _nav(
                         _("Audit trail"),
                         "policy",
                         "admin:esb_auditevent_changelist",

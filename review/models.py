@@ -120,6 +120,12 @@ class ReviewTask(models.Model):
             # "team" (unclaimed at my steps) and "mine" read these; due_date last so the sort can use it.
             models.Index(fields=["state", "step", "holder", "due_date"], name="reviewtask_queue"),
             models.Index(fields=["holder", "state", "due_date"], name="reviewtask_holder"),
+            # "decided": approvals and rejections at my steps, latest first.
+            models.Index(
+                fields=["step", "-completed_at"],
+                condition=Q(state=TaskState.DONE, outcome__in=["approve", "reject"]),
+                name="reviewtask_decided",
+            ),
             # The hourly overdue job scans only open tasks not yet notified.
             models.Index(
                 fields=["due_date"],

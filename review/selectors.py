@@ -16,13 +16,15 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.selectors import active_assignments, officer_scope, scope_queryset
 from applications.models import Application, ApplicationEvent, Status
 from licensing.models import WorkflowStep
 from registry.text import normalize_single_id
-from review import sla
+from review import eligibility, sla
 from review.eligibility import is_eligible
-from review.models import ActionKind, ReviewAction, ReviewTask, TaskState
+from review.models import ActionKind, RejectionReason, ReviewAction, ReviewTask, TaskState
+from review.rules import ACTIONABLE, TRANSITIONS
 
 QUEUES = ("mine", "team", "returned", "decided")
 DECISIONS = (ActionKind.APPROVE, ActionKind.REJECT)
@@ -191,6 +193,54 @@ def task_for_review(officer, public_id) -> ReviewTask:
     return task
 
 
+def rejection_reasons() -> QuerySet[RejectionReason]:
+    """The reasons an officer may choose when rejecting (active ones, in the maintained order)."""
+    return RejectionReason.objects.filter(active=True).order_by("order", "code")
+
+
+def forward_targets(task: ReviewTask) -> list[WorkflowStep]:
+    """The later steps of the application's pinned workflow, the next one first (forward's choices)."""
+    return list(
+        WorkflowStep.objects.filter(definition_id=task.step.definition_id, order__gt=task.step.order)
+        .select_related("role", "department")
+        .order_by("order", "id")
+    )
+
+
+def reassign_candidates(task: ReviewTask) -> QuerySet[User]:
+    """Officers who may act at the task's step (a supervisor's choices when reassigning)."""
+    institution_id = task.application.licence_type.institution_id
+    return User.objects.filter(
+        pk__in=eligibility.step_assignments(task.step, institution_id).values("user_id")
+    ).order_by("full_name_en", "username")
+
+
+def available_actions(officer, task: ReviewTask) -> list[str]:
+    """The actions to offer the officer on the review screen, in the order of `ActionKind`. A guide for the
+    page only: `take_action` checks everything again under the lock."""
+    if task.application.status not in ACTIONABLE or task.state == TaskState.DONE:
+        return []
+    institution_id = task.application.licence_type.institution_id
+    allowed = TRANSITIONS[task.state]
+    offered: set[str] = set()
+    if eligibility.has_permission_at(officer, eligibility.SUPERVISE, institution_id):
+        offered.add(ActionKind.REASSIGN)
+    if is_eligible(officer, task.step, institution_id):
+        if task.holder_id is None:
+            offered.add(ActionKind.CLAIM)
+        elif task.holder_id == officer.pk:
+            offered.add(ActionKind.RELEASE)
+            offered.update(
+                action for action in task.step.allowed_actions or [] if action in ActionKind.values
+            )
+            if ActionKind.APPROVE in offered and (
+                forward_targets(task)
+                or not eligibility.has_permission_at(officer, eligibility.APPROVE, institution_id)
+            ):
+                offered.discard(ActionKind.APPROVE)
+    return [action for action in ActionKind.values if action in offered and action in allowed]
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One line of the officers' history of an application: a timeline event (what the applicant also
@@ -231,19 +281,35 @@ def history(application: Application) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: (entry.at, entry.source != "review"))
 
 
-def time_left(task: ReviewTask) -> int:
-    """Working days before the task is due (negative: overdue); a waiting task's clock stands still."""
-    return sla.time_left(task)
+def time_left(task: ReviewTask, calendar=None) -> int:
+    """Working days before the task is due (negative: overdue); a waiting task's clock stands still. For a
+    list, use `with_time_left` (one holiday read for all rows)."""
+    return sla.time_left(task, calendar=calendar)
+
+
+def with_time_left(tasks) -> list[ReviewTask]:
+    """The tasks (a queue page) as a list, each with `time_left` set, from one working-day calendar."""
+    rows = list(tasks)
+    calendar = sla.calendar_for(rows)
+    today = timezone.localdate()
+    for task in rows:
+        task.time_left = sla.time_left(task, today, calendar)
+    return rows
 
 
 __all__ = [
     "QUEUES",
     "HistoryEntry",
+    "available_actions",
     "can_act",
     "eligible_steps",
+    "forward_targets",
     "history",
     "queue",
     "queue_counts",
+    "reassign_candidates",
+    "rejection_reasons",
     "task_for_review",
     "time_left",
+    "with_time_left",
 ]

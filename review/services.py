@@ -26,6 +26,7 @@ from licensing.models import WorkflowStep
 from notifications import services as notifications
 from review import eligibility, sla
 from review.models import ActionKind, InternalNote, RejectionReason, ReviewAction, ReviewTask, TaskState
+from review.rules import ACTIONABLE, NEEDS_CHECKLIST, TASK_HANDLING, TRANSITIONS
 
 A = ActionKind
 
@@ -37,22 +38,6 @@ class ReviewError(Exception):
         super().__init__(str(message))
         self.message = message
         self.code = code
-
-
-# Task state -> actions it accepts. Claim, release and the decisions need an open task; while the
-# application waits for the applicant only a comment or a supervisor's reassignment make sense.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    TaskState.OPEN: frozenset(A.values),
-    TaskState.WAITING: frozenset({A.COMMENT, A.REASSIGN}),
-    TaskState.DONE: frozenset(),
-}
-# Actions that handle the task rather than decide on the application: not configured per step.
-TASK_HANDLING = frozenset({A.CLAIM, A.RELEASE, A.REASSIGN})
-# Actions that need the step's mandatory checklist ticked. Return, reject and comment do not: an officer
-# must be able to send back or refuse an application *because* an item cannot be ticked.
-NEEDS_CHECKLIST = frozenset({A.FORWARD, A.RECOMMEND, A.APPROVE})
-# Application statuses on which an officer may still act (decided and withdrawn ones are closed).
-ACTIONABLE = frozenset({Status.SUBMITTED, Status.REVIEWING, Status.RETURNED})
 
 
 @dataclass

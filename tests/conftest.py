@@ -19,6 +19,16 @@ def _no_throttle_counts():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_holidays():
+    """The public holidays cached per year (esb.working_days) live in the shared cache: every test reads the
+    table of its own transaction."""
+    from esb.working_days import forget_all
+
+    forget_all()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, for tests marked e2e. `make test` installs Chromium and sets

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.calendar import add_working_days
 from applications.models import (
     UNDECIDED,
     Application,
@@ -37,6 +36,7 @@ from applications.services.status import (
 from applications.signals import application_submitted
 from esb import audit
 from esb.numbering import next_reference
+from esb.working_days import add_working_days
 from licensing.selectors import published_workflow_id
 
 

@@ -13,9 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from applications import services
-from applications.calendar import add_working_days
 from applications.models import Application, ApplicationEvent, Closure, Status
 from esb.models import AuditEvent
+from esb.working_days import add_working_days
 from privacy.models import DataAccess
 from tests.applications import factories
 from tests.applications.conftest import make_applicant
@@ -128,7 +128,10 @@ def test_submission_writes_the_application_once_and_reads_it_once(applicant, bus
     assert not any("pg_advisory" in s for s in statements)  # no lock beyond the application row
     # savepoints are bookkeeping of nested atomic blocks (the notification and its outbox message), not work
     work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(work) <= 14, "\n".join(s[:150] for s in work)
+    # 14 for the submission itself, and 4 for the review it starts in the same transaction: the pinned
+    # workflow version, its first step, the holidays of the step's SLA clock (read again: a calendar read in
+    # a transaction is cached only after the commit) and the review task.
+    assert len(work) <= 18, "\n".join(s[:150] for s in work)
 
 
 def test_references_do_not_wait_for_an_open_submission(applicant, business, free_service):

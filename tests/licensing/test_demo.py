@@ -77,11 +77,11 @@ def test_shared_steps_are_expanded_per_service():
     assert files[0].label_en == requirements[0].document_type.name_en
     # `use: decision` with parameters
     decision = WorkflowStep.objects.get(
-        definition__licence_type__code="MOC-BN-001",
+        definition__licence_type__code="MISTI-HC-001",
         definition__status=DefinitionStatus.PUBLISHED,
         key="decision",
     )
-    assert (decision.role.code, decision.sla_working_days) == ("head_of_office", 1)
+    assert (decision.role.code, decision.sla_working_days) == ("approver", 3)
 
 
 def test_demo_services_are_complete():
@@ -101,7 +101,8 @@ def test_demo_services_are_complete():
         assert {"gazetteer_address", "isic_activity", "file"} <= types, lt.code
         assert form.fields.exclude(prefill_source="").count() >= 3, lt.code
         steps = list(workflow.steps.order_by("order"))
-        assert 2 <= len(steps) <= 4, lt.code
+        assert 1 <= len(steps) <= 4, lt.code
         assert steps[-1].allows("approve")
         assert all(s.name_km and s.name_en for s in steps)
+        assert steps[-1].role.code == "approver", lt.code  # the approving authority decides
         assert lt.name_km and lt.description_km and lt.who_needs_km

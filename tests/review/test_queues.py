@@ -122,7 +122,7 @@ def test_the_decided_task_is_found_after_the_decision(applicant, business, servi
 
 
 def _read_page(officer):
-    rows = list(selectors.queue(officer, "team"))
+    rows = selectors.with_time_left(selectors.queue(officer, "team"))
     for task in rows:
         (
             task.application.reference,
@@ -131,7 +131,7 @@ def _read_page(officer):
             task.application.service,
             task.step.name,
             task.holder,
-            selectors.time_left(task),
+            task.time_left,
         )
     return rows
 
@@ -156,4 +156,4 @@ def test_the_queue_costs_the_same_queries_for_1_or_30_rows(applicant, business, 
         factories.queued(applicant, licence_type, business)
     rows, many = measure()
     assert rows == 30
-    assert many == few <= 4
+    assert many == few <= 5  # assignments, page, holidays (one read for the page), counts
