@@ -26,7 +26,7 @@ from payments.receipts import receipt_context, receipt_pdf
 
 
 def _application(request: HttpRequest, public_id):
-    application = applications.awaiting_payment(request.user, public_id)
+    application = applications.application_for_payment(request.user, public_id)
     if application is None:
         raise Http404
     return application

@@ -71,8 +71,9 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return selectors.visible_to(user)
 
 
-def awaiting_payment(user, public_id) -> Application | None:
-    """The draft waiting for its fee, if `user` may see it (None otherwise: the page is a 404)."""
+def application_for_payment(user, public_id) -> Application | None:
+    """The application with `public_id` if `user` may see it (None otherwise: the page is a 404), with what
+    the payment page shows beside it; whether it waits for its fee is the page's to check."""
     return (
         selectors.visible_to(user)
         .select_related("licence_type__institution", "service", "business")
@@ -81,4 +82,4 @@ def awaiting_payment(user, public_id) -> Application | None:
     )
 
 
-__all__ = ["applications_visible_to", "awaiting_payment", "payment_settled"]
+__all__ = ["application_for_payment", "applications_visible_to", "payment_settled"]
