@@ -409,10 +409,10 @@ def confirmation(request: HttpRequest, public_id) -> HttpResponse:
 @applicant_required
 @require_safe
 def payment_required(request: HttpRequest, public_id) -> HttpResponse:
-    application = _application(request, public_id)
-    if application.status != Status.DRAFT or not application.payment_requested_at:
-        return HttpResponseRedirect(_url("detail", application))
-    return render(request, "applications/payment.html", {"application": application})
+    """ "Payment required" is the payment page (page 6, served by `payments`): kept as the address the
+    submission and older notifications point to."""
+    application = _application_ref(request, public_id)
+    return HttpResponseRedirect(reverse("payments:pay", kwargs={"public_id": application.public_id}))
 
 
 # --- page 7: status and history ----------------------------------------------------------------------------

@@ -404,6 +404,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # database (esb.audit_anchors); verify_audit_chain reports rows left unsealed.
     "seal-audit-chain": {"task": "esb.tasks.seal_audit_chain", "schedule": 5},
     "anchor-audit-chain": {"task": "esb.tasks.anchor_audit_chain", "schedule": 60},
+    # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
+    "poll-pending-khqr": {
+        "task": "payments.tasks.poll_pending_khqr",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -558,6 +564,42 @@ if bool(CAMDIGIKEY["CLIENT_CERT"]) != bool(CAMDIGIKEY["CLIENT_KEY"]):
     _CONFIG_PROBLEMS.append("CAMDIGIKEY_CLIENT_CERT_FILE and CAMDIGIKEY_CLIENT_KEY_FILE must be set together")
 if CAMDIGIKEY["TIMEOUT"] <= 0:
     _CONFIG_PROBLEMS.append("CAMDIGIKEY_TIMEOUT_SECONDS must be positive")
+
+# Bakong Open API (KHQR payment confirmations, docs/payments.md). Development and test talk to the sandbox
+# simulator with its public demo token; production needs the token NBC issued (a JWT, renewed every 90 days).
+_DEV_BAKONG_TOKEN = "esb-bakong-sandbox-token"
+BAKONG = {
+    "BASE_URL": _require("BAKONG_BASE_URL", f"{ESB_PUBLIC_BASE_URL}/sandbox/bakong").rstrip("/"),
+    "TOKEN": _require("BAKONG_TOKEN", _DEV_BAKONG_TOKEN),
+    "TIMEOUT": env.float("BAKONG_TIMEOUT_SECONDS", default=5.0),
+    # check_transaction_by_md5_list is not in NBC's published API (third-party libraries use it): off means
+    # one check_transaction_by_md5 call per payment.
+    "BATCH_CHECKS": env.bool("BAKONG_BATCH_CHECKS", default=True),
+    "BATCH_SIZE": env.int("BAKONG_BATCH_SIZE", default=50),
+    # How long a KHQR code lives (NBC: at most 10 minutes), and how long after that it is still polled.
+    "QR_LIFETIME_SECONDS": env.int("BAKONG_QR_LIFETIME_SECONDS", default=600),
+    "GRACE_SECONDS": env.int("BAKONG_GRACE_SECONDS", default=300),
+}
+_bakong_url = urlsplit(BAKONG["BASE_URL"])
+if BAKONG["BASE_URL"] and (_bakong_url.scheme not in {"http", "https"} or not _bakong_url.hostname):
+    _CONFIG_PROBLEMS.append("BAKONG_BASE_URL must be an http(s) URL")
+elif IS_PRODUCTION and BAKONG["BASE_URL"]:
+    if _bakong_url.scheme != "https":
+        _CONFIG_PROBLEMS.append("BAKONG_BASE_URL must use https:// in production (the token crosses it)")
+    if _bakong_url.hostname in {"localhost", "127.0.0.1", "::1"} or "/sandbox/" in f"{_bakong_url.path}/":
+        _CONFIG_PROBLEMS.append("BAKONG_BASE_URL points at the development sandbox, not at Bakong")
+if IS_PRODUCTION and BAKONG["TOKEN"] == _DEV_BAKONG_TOKEN:
+    _CONFIG_PROBLEMS.append("BAKONG_TOKEN is the sandbox's public demo token")
+if BAKONG["TOKEN"] and _is_placeholder(BAKONG["TOKEN"]):
+    _CONFIG_PROBLEMS.append("BAKONG_TOKEN is a placeholder: set the token NBC issued")
+if BAKONG["TIMEOUT"] <= 0:
+    _CONFIG_PROBLEMS.append("BAKONG_TIMEOUT_SECONDS must be positive")
+if not 1 <= BAKONG["BATCH_SIZE"] <= 50:
+    _CONFIG_PROBLEMS.append("BAKONG_BATCH_SIZE must be between 1 and 50")
+if not 60 <= BAKONG["QR_LIFETIME_SECONDS"] <= 600:
+    _CONFIG_PROBLEMS.append("BAKONG_QR_LIFETIME_SECONDS must be between 60 and 600 (NBC: at most 10 minutes)")
+if BAKONG["GRACE_SECONDS"] < 0:
+    _CONFIG_PROBLEMS.append("BAKONG_GRACE_SECONDS must not be negative")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

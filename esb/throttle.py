@@ -53,6 +53,7 @@ RATES: dict[str, str] = {
     "password-login": "10/5m",  # POST to the back-office password form (break-glass)
     "support": "5/h",  # POST /help/support/
     "feedback": "10/h",  # POST /help/feedback/
+    "payment-new-code": "10/10m",  # POST /applications/<id>/pay/new-code/ (a new KHQR attempt)
 }
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("help/", include("portal.urls")),
     path("", include("applications.urls")),
+    path("", include("payments.urls")),
     # The officer's review pages (and the officers' landing page, /backoffice/ itself) live inside the
     # back-office shell: matched before the admin site, whose URLs answer everything else.
     path("backoffice/", include("review.urls")),

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Providers register themselves in payments.providers.payment_providers when imported.
+        from payments.contrib.khqr import plugin  # noqa: F401

@@ -1,5 +1,6 @@
 """Models of the simulators (each simulator keeps its own in its package)."""
 
+from sandbox.bakong.models import SimTransaction
 from sandbox.camdigikey.models import AuthCode, ClientApp, DemoIdentity, IssuedToken, LoginToken
 
-__all__ = ["AuthCode", "ClientApp", "DemoIdentity", "IssuedToken", "LoginToken"]
+__all__ = ["AuthCode", "ClientApp", "DemoIdentity", "IssuedToken", "LoginToken", "SimTransaction"]

@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("camdigikey/", include("sandbox.camdigikey.urls")),
+    path("bakong/", include("sandbox.bakong.urls")),
 ]

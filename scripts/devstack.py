@@ -419,6 +419,7 @@ def cmd_run() -> int:
     Portal       {base}/
     Back-office  {base}/backoffice/
     Health       {base}/health
+    Bakong bank  {base}/sandbox/bakong/app/  (pay a demo fee's KHQR here)
 {logins}
   (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.
@@ -523,6 +524,8 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
             "CAMDIGIKEY_HMAC_KEY": "Y2hlY2stZGVwbG95LW9ubHktY2FtZGlnaWtleS1obWFjLWtleS0wMDA=",
             "CAMDIGIKEY_AES_SECRET_KEY": "Y2hlY2stZGVwbG95LW9ubHktYWVzLWtleS0zMmJ5dCE=",
             "CAMDIGIKEY_AES_IV_PARAMS": "Y2hlY2stZGVwbG95LWl2IQ==",
+            "BAKONG_BASE_URL": "https://api-bakong.nbc.gov.kh",
+            "BAKONG_TOKEN": "check-deploy-only-bakong-token",
         }
     )
     return prod_env

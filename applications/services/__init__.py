@@ -1,5 +1,6 @@
 """Every write to an application, by concern: `drafts` (start, save a step, documents, discard), `submission`
-(submit, resubmit, withdraw), `review` (receive, return for correction, forwarded, touch — driven by the
+(submit, resubmit, withdraw), `payment` (a paid draft submitted when its fee is paid: the door `payments`
+uses), `review` (receive, return for correction, forwarded, touch — driven by the
 `review` app) and `status` (the one status-change function, its timeline event, audit event and
 notification).
 
@@ -21,6 +22,7 @@ from applications.services.drafts import (
     start_application,
 )
 from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
+from applications.services.payment import application_for_payment, applications_visible_to, payment_settled
 from applications.services.review import mark_received, record_forwarded, return_for_correction, touch
 from applications.services.status import Actor, Move, change_status
 from applications.services.submission import submit, withdraw
@@ -35,6 +37,8 @@ __all__ = [
     "Move",
     "NotEditable",
     "StalePage",
+    "application_for_payment",
+    "applications_visible_to",
     "change_status",
     "current_document_files",
     "current_documents",
@@ -45,6 +49,7 @@ __all__ = [
     "mark_received",
     "missing_answers",
     "open_draft",
+    "payment_settled",
     "record_forwarded",
     "return_for_correction",
     "save_step",

@@ -198,7 +198,8 @@ def test_paid_service_stops_at_payment(applicant_client, applicant, business, pa
     application = factories.filled(applicant, paid_service, business)
     response = applicant_client.post(url("submit", application), {"version": application.version})
     assert response["Location"] == url("payment", application)
-    page = applicant_client.get(url("payment", application)).content.decode()
+    # "payment required" is the payment page (payments: tests/payments/test_pages.py)
+    page = applicant_client.get(url("payment", application), follow=True).content.decode()
     application.refresh_from_db()
     assert application.reference in page and "200,000" in page
 

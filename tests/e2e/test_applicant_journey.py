@@ -242,7 +242,7 @@ def test_paid_service_stops_at_payment(browser, portal, language):
     journey.click(page.get_by_test_id("save-continue"))
     journey.click(page.get_by_test_id("submit"))
 
-    assert "/payment/" in page.url
+    assert "/pay/" in page.url  # "payment required" is the payment page (tests/e2e/test_payment_journey.py)
     page.get_by_test_id("payment-required").wait_for()
     application = Application.objects.get(licence_type=licence_type, business=business)
     assert application.status == Status.DRAFT and application.payment_requested_at is not None

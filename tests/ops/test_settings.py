@@ -52,6 +52,8 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "PYTHONDONTWRITEBYTECODE": "1",
             **camdigikey_env(),
+            "BAKONG_BASE_URL": "https://api-bakong.nbc.gov.kh",
+            "BAKONG_TOKEN": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
         }
     )
     for key, value in overrides.items():
@@ -86,6 +88,8 @@ REQUIRED = [
     "CAMDIGIKEY_HMAC_KEY",
     "CAMDIGIKEY_AES_SECRET_KEY",
     "CAMDIGIKEY_AES_IV_PARAMS",
+    "BAKONG_BASE_URL",
+    "BAKONG_TOKEN",
 ]
 
 
@@ -422,6 +426,7 @@ def test_the_env_example_with_real_secrets_passes_the_deploy_checks():
         ESB_APP_DB_PASSWORD=secrets.token_hex(32),
         REDIS_PASSWORD=secrets.token_hex(32),
         **{k: v for k, v in camdigikey_env().items() if values.get(k) in (None, "", "CHANGE_ME")},
+        BAKONG_TOKEN="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
     )
     result = manage_check(compose_env(values), "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr

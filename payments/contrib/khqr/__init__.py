@@ -1,0 +1,1 @@
+"""Bakong KHQR: the provider (`plugin.py`) and the Bakong Open API client (`bakong.py`)."""

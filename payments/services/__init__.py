@@ -1,0 +1,32 @@
+"""Every write to a payment: `attempts` (which providers a service offers, a new attempt, its preparation
+after the commit) and `status` (`apply_payment_status`, the one way a payment changes status).
+
+Import from here (`from payments import services`): the modules are an inner arrangement.
+"""
+
+from payments.services.attempts import (
+    PREPARE_TOPIC,
+    Offer,
+    PaymentUnavailable,
+    awaits_payment,
+    live_attempt,
+    offered,
+    prepare,
+    start_payment,
+)
+from payments.services.status import EvidenceMismatch, Outcome, PaymentStatusError, apply_payment_status
+
+__all__ = [
+    "PREPARE_TOPIC",
+    "EvidenceMismatch",
+    "Offer",
+    "Outcome",
+    "PaymentStatusError",
+    "PaymentUnavailable",
+    "apply_payment_status",
+    "awaits_payment",
+    "live_attempt",
+    "offered",
+    "prepare",
+    "start_payment",
+]
