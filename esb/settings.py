@@ -8,15 +8,21 @@ secrets it needs. Every variable is listed in docs/configuration.md.
 from __future__ import annotations
 
 import base64
-import binascii
 import ipaddress
-import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from esb.config_checks import (
+    base64_key_problems,
+    dpi_url_problems,
+    is_placeholder,
+    url_password,
+    weak_key_bytes,
+    weak_text_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,49 +58,15 @@ def _stripped_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in env.list(name, default=default) if item.strip()]
 
 
-# Values copied from a template and never replaced (deploy/env.example uses CHANGE_ME).
-_PLACEHOLDER = re.compile(r"change[\s_.-]*me|replace[\s_.-]*me|<[^>]*>", re.IGNORECASE)
-
-
-def _is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.search(value))
-
-
-def _periodic(value: str) -> bool:
-    """True for a short unit repeated ("secret" * 9, "ab" * 40, 32 × "a"), a whole or cut-off last copy."""
-    return any(value[period:] == value[:-period] for period in range(1, len(value) // 3 + 1))
-
-
-def _weak_text_secret(value: str, min_length: int) -> str:
-    """Why a text secret is weak ('' if it is not): too short, too few distinct characters, or repetitive."""
-    if len(value) < min_length:
-        return f"shorter than {min_length} characters"
-    if len(set(value)) < 10 or _periodic(value) or max(map(value.count, set(value))) > len(value) // 4:
-        return "a repeated word or too few distinct characters"
-    return ""
-
-
-def _weak_key_bytes(raw: bytes) -> bool:
-    """Bytes that are all one value (all zeros) or have almost no variety were not randomly generated."""
-    return len(set(raw)) < min(8, max(2, len(raw) // 2))
-
-
-def _url_password(url: str) -> str:
-    try:
-        return unquote(urlsplit(url).password or "")
-    except ValueError:
-        return ""
-
-
 SECRET_KEY = _require("SECRET_KEY", _DEV_SECRET_KEY)
 
 
 def _secret_key_problem(name: str, value: str) -> str:
     if value == _DEV_SECRET_KEY or value.startswith("django-insecure"):
         return f"{name} is the public development key or a django-insecure key"
-    if _is_placeholder(value):
+    if is_placeholder(value):
         return f"{name} is a placeholder: replace it with 50+ random characters"
-    weakness = _weak_text_secret(value, 50)
+    weakness = weak_text_secret(value, 50)
     return f"{name} is too weak ({weakness}): use 50+ random characters" if weakness else ""
 
 
@@ -128,7 +100,7 @@ if IS_PRODUCTION and not ESB_FIELD_ENCRYPTION_KEYS:
     _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS must be set when ESB_ENV=production")
 elif IS_PRODUCTION and _DEV_FIELD_KEY in ESB_FIELD_ENCRYPTION_KEYS:
     _CONFIG_PROBLEMS.append("ESB_FIELD_ENCRYPTION_KEYS contains the public development key")
-_placeholder_keys = [i for i, key in enumerate(ESB_FIELD_ENCRYPTION_KEYS, start=1) if _is_placeholder(key)]
+_placeholder_keys = [i for i, key in enumerate(ESB_FIELD_ENCRYPTION_KEYS, start=1) if is_placeholder(key)]
 for _position in _placeholder_keys:
     _CONFIG_PROBLEMS.append(f"ESB_FIELD_ENCRYPTION_KEYS entry {_position} is a placeholder: generate a key")
 if ESB_FIELD_ENCRYPTION_KEYS and not _placeholder_keys:
@@ -141,7 +113,7 @@ if ESB_FIELD_ENCRYPTION_KEYS and not _placeholder_keys:
     else:
         for _position, _key in enumerate(ESB_FIELD_ENCRYPTION_KEYS, start=1):
             _raw = base64.urlsafe_b64decode(_key.replace("+", "-").replace("/", "_") + "=" * (-len(_key) % 4))
-            if IS_PRODUCTION and _weak_key_bytes(_raw):
+            if IS_PRODUCTION and weak_key_bytes(_raw):
                 _CONFIG_PROBLEMS.append(
                     f"ESB_FIELD_ENCRYPTION_KEYS entry {_position} is not random (all zeros, a repeated byte)"
                 )
@@ -149,9 +121,9 @@ ESB_LOOKUP_HASH_KEY = _require("ESB_LOOKUP_HASH_KEY", _DEV_LOOKUP_HASH_KEY)
 if IS_PRODUCTION and ESB_LOOKUP_HASH_KEY:
     if ESB_LOOKUP_HASH_KEY == _DEV_LOOKUP_HASH_KEY:
         _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is the public development key")
-    elif _is_placeholder(ESB_LOOKUP_HASH_KEY):
+    elif is_placeholder(ESB_LOOKUP_HASH_KEY):
         _CONFIG_PROBLEMS.append("ESB_LOOKUP_HASH_KEY is a placeholder: replace it with 32+ random characters")
-    elif _weakness := _weak_text_secret(ESB_LOOKUP_HASH_KEY, 32):
+    elif _weakness := weak_text_secret(ESB_LOOKUP_HASH_KEY, 32):
         _CONFIG_PROBLEMS.append(f"ESB_LOOKUP_HASH_KEY is too weak ({_weakness}): use 32+ random characters")
 # The key that signs the audit chain's anchors outside the database (esb.audit_anchors): whoever holds the
 # database must not also be able to forge the anchors.
@@ -159,11 +131,11 @@ ESB_AUDIT_ANCHOR_KEY = _require("ESB_AUDIT_ANCHOR_KEY", _DEV_AUDIT_ANCHOR_KEY)
 if IS_PRODUCTION and ESB_AUDIT_ANCHOR_KEY:
     if ESB_AUDIT_ANCHOR_KEY == _DEV_AUDIT_ANCHOR_KEY:
         _CONFIG_PROBLEMS.append("ESB_AUDIT_ANCHOR_KEY is the public development key")
-    elif _is_placeholder(ESB_AUDIT_ANCHOR_KEY):
+    elif is_placeholder(ESB_AUDIT_ANCHOR_KEY):
         _CONFIG_PROBLEMS.append(
             "ESB_AUDIT_ANCHOR_KEY is a placeholder: replace it with 32+ random characters"
         )
-    elif _weakness := _weak_text_secret(ESB_AUDIT_ANCHOR_KEY, 32):
+    elif _weakness := weak_text_secret(ESB_AUDIT_ANCHOR_KEY, 32):
         _CONFIG_PROBLEMS.append(f"ESB_AUDIT_ANCHOR_KEY is too weak ({_weakness}): use 32+ random characters")
     elif ESB_AUDIT_ANCHOR_KEY == ESB_LOOKUP_HASH_KEY:
         _CONFIG_PROBLEMS.append("ESB_AUDIT_ANCHOR_KEY must differ from ESB_LOOKUP_HASH_KEY")
@@ -174,7 +146,7 @@ for _name in ("DATABASE_URL", "REDIS_URL"):
     if IS_PRODUCTION and not env.str(_name, default=""):
         _CONFIG_PROBLEMS.append(f"{_name} must be set when ESB_ENV=production")
 for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-    if IS_PRODUCTION and _is_placeholder(_url_password(env.str(_name, default=""))):
+    if IS_PRODUCTION and is_placeholder(url_password(env.str(_name, default=""))):
         _CONFIG_PROBLEMS.append(f"{_name} holds a placeholder password: set the real one")
 
 INSTALLED_APPS = [
@@ -501,23 +473,15 @@ for _setting, _name in (
     ("CLIENT_ID", "CAMDIGIKEY_CLIENT_ID"),
     ("DOMAIN", "CAMDIGIKEY_CLIENT_DOMAIN"),
 ):
-    if CAMDIGIKEY[_setting] and _is_placeholder(CAMDIGIKEY[_setting]):
+    if CAMDIGIKEY[_setting] and is_placeholder(CAMDIGIKEY[_setting]):
         _CONFIG_PROBLEMS.append(f"{_name} is a placeholder: set the value issued at CamDigiKey onboarding")
-_camdigikey_url = urlsplit(CAMDIGIKEY["BASE_URL"])
-if CAMDIGIKEY["BASE_URL"] and (
-    _camdigikey_url.scheme not in {"http", "https"} or not _camdigikey_url.hostname
-):
-    _CONFIG_PROBLEMS.append("CAMDIGIKEY_BASE_URL must be an http(s) URL")
-elif IS_PRODUCTION and CAMDIGIKEY["BASE_URL"]:
-    if _camdigikey_url.scheme != "https":
-        _CONFIG_PROBLEMS.append(
-            "CAMDIGIKEY_BASE_URL must use https:// in production (keys and tokens cross it)"
-        )
-    if (
-        _camdigikey_url.hostname in {"localhost", "127.0.0.1", "::1"}
-        or "/sandbox/" in f"{_camdigikey_url.path}/"
-    ):
-        _CONFIG_PROBLEMS.append("CAMDIGIKEY_BASE_URL points at the development sandbox, not at CamDigiKey")
+_CONFIG_PROBLEMS += dpi_url_problems(
+    "CAMDIGIKEY_BASE_URL",
+    CAMDIGIKEY["BASE_URL"],
+    production=IS_PRODUCTION,
+    crossing="keys and tokens cross it",
+    service="CamDigiKey",
+)
 if IS_PRODUCTION and CAMDIGIKEY["CLIENT_ID"] == _DEV_CAMDIGIKEY["CLIENT_ID"]:
     _CONFIG_PROBLEMS.append("CAMDIGIKEY_CLIENT_ID is the sandbox's demo client")
 _domain = CAMDIGIKEY["DOMAIN"].lower()
@@ -539,27 +503,15 @@ for _setting, _name, _size, _min_size in (
     ("AES_SECRET_KEY", "CAMDIGIKEY_AES_SECRET_KEY", 32, 32),
     ("AES_IV", "CAMDIGIKEY_AES_IV_PARAMS", 16, 16),
 ):
-    if not CAMDIGIKEY[_setting]:
-        continue  # already reported as missing
-    if IS_PRODUCTION and CAMDIGIKEY[_setting] == _DEV_CAMDIGIKEY[_setting]:
-        _CONFIG_PROBLEMS.append(f"{_name} is the public development value of the CamDigiKey sandbox")
-        continue
-    if _is_placeholder(CAMDIGIKEY[_setting]):
-        _CONFIG_PROBLEMS.append(f"{_name} is a placeholder: set the value issued at CamDigiKey onboarding")
-        continue
-    try:
-        _decoded = base64.b64decode(CAMDIGIKEY[_setting], validate=True)
-    except (binascii.Error, ValueError):
-        _CONFIG_PROBLEMS.append(f"{_name} must be standard base64 (as issued at CamDigiKey onboarding)")
-        continue
-    if _size and len(_decoded) != _size:
-        _CONFIG_PROBLEMS.append(f"{_name} must decode to {_size} bytes, not {len(_decoded)}")
-    elif not _size and len(_decoded) < (_min_size if IS_PRODUCTION else 1):
-        _CONFIG_PROBLEMS.append(
-            f"{_name} must decode to at least {_min_size if IS_PRODUCTION else 1} bytes, not {len(_decoded)}"
-        )
-    elif IS_PRODUCTION and _weak_key_bytes(_decoded):
-        _CONFIG_PROBLEMS.append(f"{_name} is not random (all zeros or one repeated byte)")
+    _CONFIG_PROBLEMS += base64_key_problems(
+        _name,
+        CAMDIGIKEY[_setting],
+        size=_size,
+        min_size=_min_size,
+        production=IS_PRODUCTION,
+        dev_value=_DEV_CAMDIGIKEY[_setting],
+        issuer="CamDigiKey",
+    )
 if bool(CAMDIGIKEY["CLIENT_CERT"]) != bool(CAMDIGIKEY["CLIENT_KEY"]):
     _CONFIG_PROBLEMS.append("CAMDIGIKEY_CLIENT_CERT_FILE and CAMDIGIKEY_CLIENT_KEY_FILE must be set together")
 if CAMDIGIKEY["TIMEOUT"] <= 0:
@@ -580,17 +532,16 @@ BAKONG = {
     "QR_LIFETIME_SECONDS": env.int("BAKONG_QR_LIFETIME_SECONDS", default=600),
     "GRACE_SECONDS": env.int("BAKONG_GRACE_SECONDS", default=300),
 }
-_bakong_url = urlsplit(BAKONG["BASE_URL"])
-if BAKONG["BASE_URL"] and (_bakong_url.scheme not in {"http", "https"} or not _bakong_url.hostname):
-    _CONFIG_PROBLEMS.append("BAKONG_BASE_URL must be an http(s) URL")
-elif IS_PRODUCTION and BAKONG["BASE_URL"]:
-    if _bakong_url.scheme != "https":
-        _CONFIG_PROBLEMS.append("BAKONG_BASE_URL must use https:// in production (the token crosses it)")
-    if _bakong_url.hostname in {"localhost", "127.0.0.1", "::1"} or "/sandbox/" in f"{_bakong_url.path}/":
-        _CONFIG_PROBLEMS.append("BAKONG_BASE_URL points at the development sandbox, not at Bakong")
+_CONFIG_PROBLEMS += dpi_url_problems(
+    "BAKONG_BASE_URL",
+    BAKONG["BASE_URL"],
+    production=IS_PRODUCTION,
+    crossing="the token crosses it",
+    service="Bakong",
+)
 if IS_PRODUCTION and BAKONG["TOKEN"] == _DEV_BAKONG_TOKEN:
     _CONFIG_PROBLEMS.append("BAKONG_TOKEN is the sandbox's public demo token")
-if BAKONG["TOKEN"] and _is_placeholder(BAKONG["TOKEN"]):
+if BAKONG["TOKEN"] and is_placeholder(BAKONG["TOKEN"]):
     _CONFIG_PROBLEMS.append("BAKONG_TOKEN is a placeholder: set the token NBC issued")
 if BAKONG["TIMEOUT"] <= 0:
     _CONFIG_PROBLEMS.append("BAKONG_TIMEOUT_SECONDS must be positive")
