@@ -81,22 +81,9 @@ def reviewable_applications(officer, *, task: ReviewTask | None = None) -> Query
 def current_task(officer, public_id) -> ReviewTask | None:
     """The application's current (or, once decided, last) review task, when the officer may see it."""
     try:
-        task = review_selectors.task_for_review(officer, public_id)
+        return review_selectors.task_for_review(officer, public_id)
     except Http404:
         return None
-    if task.state == TaskState.DONE:
-        # task_for_review orders by completed_at ascending, where PostgreSQL puts the open task (no
-        # completion) last: prefer the application's open or waiting task when there is one.
-        current = (
-            ReviewTask.objects.filter(application_id=task.application_id)
-            .exclude(state=TaskState.DONE)
-            .select_related("step__role", "step__department", "holder")
-            .first()
-        )
-        if current is not None:
-            current.application = task.application
-            return current
-    return task
 
 
 def reviewable_application(officer, public_id, *, task: ReviewTask | None = None) -> Application | None:
