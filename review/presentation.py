@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.selectors import scope_queryset
 from applications import selectors as application_selectors
 from applications.form_builder import display_answer
+from applications.form_fields import normalize_phone
 from applications.models import (
     Application,
     ApplicationDocument,
@@ -253,9 +254,20 @@ def _registry_check(
         source=str(_SOURCE_NAMES.get(subject, _("Prefilled from a government registry"))),
         attribute=str(source.label) if source else source_key,
         locked=form_field.key in application.locked_fields,
-        differs=declared_text != now_text,
+        differs=_comparable(form_field, declared_text) != _comparable(form_field, now_text),
         now=now_text,
     )
+
+
+def _comparable(form_field: FormField, text: str) -> str:
+    """A value as compared with the registry's: spacing aside, and a phone number as the form stores it
+    ("023 88101" in the register is the "02388101" the applicant's form saved)."""
+    if form_field.field_type == "phone" and text:
+        try:
+            return normalize_phone(text)
+        except ValueError:
+            pass
+    return " ".join(text.split())
 
 
 def _sections(

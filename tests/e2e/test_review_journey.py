@@ -276,6 +276,8 @@ def test_three_officers_review_a_corrected_application(browser, portal, language
         # Reception: claim, an internal comment, forward to the technical department with the checklist.
         _officer_logs_in(reception, RECEPTION)
         _open_from_queue(reception, "team", reference)
+        # The registry has not changed since the submission: no answer is flagged as differing from it.
+        assert reception.page.get_by_test_id("registry-difference").count() == 0
         _claim(reception)
         _act(reception, "comment", note=INTERNAL["comment"])
         assert INTERNAL["comment"] in reception.page.get_by_test_id("internal-notes").inner_text()
