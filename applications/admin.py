@@ -72,7 +72,8 @@ class ApplicationAdmin(ScopedAdminMixin, ReadOnlyLogAdmin):
 
     @action(description=_("Open the review screen"), url_path="review-screen", icon="rate_review")
     def open_review_screen(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
-        public_id = self.get_queryset(request).filter(pk=object_id).values_list("public_id", flat=True).first()
+        found = self.get_queryset(request).filter(pk=object_id)
+        public_id = found.values_list("public_id", flat=True).first()
         if public_id is None:
             raise Http404
         return HttpResponseRedirect(reverse("review:screen", args=[public_id]))

@@ -53,5 +53,6 @@ def test_officer_of_another_institution_sees_nothing(client, applicant, business
     assert submitted.reference not in changelist.content.decode()
     page = client.get(f"/backoffice/applications/application/{submitted.pk}/change/")
     assert page.status_code in (302, 404)
-    assert client.get(f"/backoffice/applications/application/{submitted.pk}/review-screen/").status_code == 404
+    link = f"/backoffice/applications/application/{submitted.pk}/review-screen/"
+    assert client.get(link).status_code == 404
     assert not DataAccess.objects.filter(purpose="REVIEW").exists()
