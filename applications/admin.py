@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from unfold.admin import TabularInline
+from unfold.decorators import action
 
 from accounts.admin_scoping import ScopedAdminMixin
 from applications.models import Application, ApplicationDocument, ApplicationEvent
@@ -64,6 +67,16 @@ class ApplicationAdmin(ScopedAdminMixin, ReadOnlyLogAdmin):
     exclude = ("answers",)
     inlines = (EventInline, DocumentInline)
     date_hierarchy = "created_at"
+    # Deciding happens on the review screen (review:screen); this page is the record.
+    actions_detail = ("open_review_screen",)
+
+    @action(description=_("Open the review screen"), url_path="review-screen", icon="rate_review")
+    def open_review_screen(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        found = self.get_queryset(request).filter(pk=object_id)
+        public_id = found.values_list("public_id", flat=True).first()
+        if public_id is None:
+            raise Http404
+        return HttpResponseRedirect(reverse("review:screen", args=[public_id]))
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).exclude(status="DRAFT")

@@ -96,6 +96,12 @@ UNFOLD = {
                         "review:queue",
                         _can("review.view_reviewtask"),
                     ),
+                    _nav(
+                        _("Rejection reasons"),
+                        "gavel",
+                        "admin:review_rejectionreason_changelist",
+                        _can("review.view_rejectionreason"),
+                    ),
                 ],
             },
             {

@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.selectors import scope_queryset
 from applications import selectors as application_selectors
 from applications.form_builder import display_answer
+from applications.form_fields import normalize_phone
 from applications.models import (
     Application,
     ApplicationDocument,
@@ -81,22 +82,9 @@ def reviewable_applications(officer, *, task: ReviewTask | None = None) -> Query
 def current_task(officer, public_id) -> ReviewTask | None:
     """The application's current (or, once decided, last) review task, when the officer may see it."""
     try:
-        task = review_selectors.task_for_review(officer, public_id)
+        return review_selectors.task_for_review(officer, public_id)
     except Http404:
         return None
-    if task.state == TaskState.DONE:
-        # task_for_review orders by completed_at ascending, where PostgreSQL puts the open task (no
-        # completion) last: prefer the application's open or waiting task when there is one.
-        current = (
-            ReviewTask.objects.filter(application_id=task.application_id)
-            .exclude(state=TaskState.DONE)
-            .select_related("step__role", "step__department", "holder")
-            .first()
-        )
-        if current is not None:
-            current.application = task.application
-            return current
-    return task
 
 
 def reviewable_application(officer, public_id, *, task: ReviewTask | None = None) -> Application | None:
@@ -266,9 +254,20 @@ def _registry_check(
         source=str(_SOURCE_NAMES.get(subject, _("Prefilled from a government registry"))),
         attribute=str(source.label) if source else source_key,
         locked=form_field.key in application.locked_fields,
-        differs=declared_text != now_text,
+        differs=_comparable(form_field, declared_text) != _comparable(form_field, now_text),
         now=now_text,
     )
+
+
+def _comparable(form_field: FormField, text: str) -> str:
+    """A value as compared with the registry's: spacing aside, and a phone number as the form stores it
+    ("023 88101" in the register is the "02388101" the applicant's form saved)."""
+    if form_field.field_type == "phone" and text:
+        try:
+            return normalize_phone(text)
+        except ValueError:
+            pass
+    return " ".join(text.split())
 
 
 def _sections(

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -185,7 +185,8 @@ def task_for_review(officer, public_id) -> ReviewTask:
             "step__department",
             "holder",
         )
-        .order_by("completed_at", "-reached_at", "-id")  # NULLS LAST on ascending: the current task first
+        # The task not yet done (no completion) first, else the last one completed.
+        .order_by(F("completed_at").desc(nulls_first=True), "-reached_at", "-id")
         .first()
     )
     if task is None:

@@ -38,6 +38,13 @@ def test_officer_sees_own_institution_submitted_applications_and_is_logged(
     access = DataAccess.objects.get(purpose="REVIEW")
     assert access.subject_user == applicant and access.object_ref == submitted.reference
 
+    # The record links to the review screen, where officers decide.
+    link = f"/backoffice/applications/application/{submitted.pk}/review-screen/"
+    assert link in page.content.decode() and "Open the review screen" in page.content.decode()
+    opened = client.get(link)
+    assert opened.status_code == 302 and opened["Location"] == f"/backoffice/review/{submitted.public_id}/"
+    assert client.get(f"/backoffice/applications/application/{draft.pk}/review-screen/").status_code == 404
+
 
 def test_officer_of_another_institution_sees_nothing(client, applicant, business, free_service):
     submitted = factories.submitted(applicant, free_service, business)
@@ -46,4 +53,6 @@ def test_officer_of_another_institution_sees_nothing(client, applicant, business
     assert submitted.reference not in changelist.content.decode()
     page = client.get(f"/backoffice/applications/application/{submitted.pk}/change/")
     assert page.status_code in (302, 404)
+    link = f"/backoffice/applications/application/{submitted.pk}/review-screen/"
+    assert client.get(link).status_code == 404
     assert not DataAccess.objects.filter(purpose="REVIEW").exists()

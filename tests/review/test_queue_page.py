@@ -58,6 +58,8 @@ def test_officers_land_on_their_queue_and_the_sidebar_leads_there(client, team):
     assert page.status_code == 200
     html = page.content.decode()
     assert f'href="{reverse("review:queue")}"' in html and "Review queue" in html  # the sidebar item
+    reasons = reverse("admin:review_rejectionreason_changelist")
+    assert f'href="{reasons}"' in html  # reviewers read the legal reasons they choose from
     assert 'id="page"' in html  # inside the back-office shell
 
     admin = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
@@ -70,6 +72,7 @@ def test_staff_without_the_review_permission_get_403_and_no_sidebar_item(service
     assert client.get(QUEUE).status_code == 403
     index = client.get("/backoffice/")
     assert index.status_code == 200 and "Review queue" not in index.content.decode()
+    assert reverse("admin:review_rejectionreason_changelist") not in index.content.decode()
 
 
 def test_each_tab_and_its_count(applicant, business, service, team):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applications.models import Status
 from review import selectors
-from review.models import ReviewTask
+from review.models import ReviewTask, TaskState
 from tests.licensing.factories import (
     InstitutionFactory,
     LicenceTypeFactory,
@@ -119,6 +119,18 @@ def test_the_decided_task_is_found_after_the_decision(applicant, business, servi
     task = selectors.task_for_review(team.reception, application.public_id)
     assert task.outcome == "reject"
     assert not selectors.can_act(team.reception, task)
+
+
+def test_the_screen_gets_the_open_task_not_a_finished_one(applicant, business, service, team):
+    """After a forward the application has a finished task (reception) and an open one (technical review):
+    the screen shows the open one. Once decided, it shows the last task, not the first."""
+    application = factories.forwarded(applicant, service, business, team)
+    task = selectors.task_for_review(team.technical, application.public_id)
+    assert (task.step.key, task.state) == ("review", TaskState.OPEN)
+
+    decided = factories.approved(applicant, service, business, team)
+    last = selectors.task_for_review(team.approver, decided.public_id)
+    assert (last.step.key, last.state, last.outcome) == ("decision", TaskState.DONE, "approve")
 
 
 def _read_page(officer):

@@ -137,6 +137,27 @@ def test_registry_value_that_changed_since_is_shown_beside_the_declared_one(
     assert "rv-answer--differs" not in single_id  # only what differs is highlighted
 
 
+def test_a_phone_number_spaced_differently_in_the_registry_is_not_a_difference():
+    """The form stores "02388101" for the register's "023 88101": the officer is not told they differ."""
+    from types import SimpleNamespace
+
+    from licensing.models import FormField
+    from review.presentation import _registry_check
+
+    phone = FormField(key="business_phone", field_type="phone")
+    application = SimpleNamespace(prefilled={"business_phone": "business.phone"}, locked_fields=[])
+
+    def check(registry_value: str):
+        return _registry_check(
+            application, phone, "02388101", SimpleNamespace(values={"business_phone": registry_value})
+        )
+
+    assert not check("023 88101").differs
+    assert not check("023  881 01").differs
+    changed = check("023 88102")
+    assert changed.differs and changed.now == "023 88102"
+
+
 def test_earlier_versions_and_what_changed(officer_client, officer, applicant, business, free_service):
     application = resubmitted(applicant, free_service, business, officer)
     html = officer_client.get(screen_url(application)).content.decode()
