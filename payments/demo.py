@@ -1,11 +1,17 @@
-"""Demo data: a KHQR payment account for every institution, paying into the Bakong sandbox (development and
-tests only; production configures real accounts in the back-office)."""
+"""Demo data: a KHQR payment account for every institution, paying into the Bakong sandbox, and the demo
+applicant's older fees paid through the services a Bakong confirmation goes through, so the review demo has
+a paid application to return; their newest waiting fee is left for a newcomer to pay (development and tests
+only; production configures real accounts in the back-office)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from applications import services as applications
+from applications.demo import demo_applicant
 from payments.models import PaymentAccount
+from payments.models import Status as PaymentStatus
+from payments.services import apply_payment_status, start_payment
 from registry.models import Institution
 
 
@@ -36,3 +42,29 @@ def seed(out=None, **options) -> None:
         made += created
     if out is not None:
         out.write(f"payments: {made} KHQR payment accounts (Bakong sandbox)")
+    paid = _pay_all_but_the_newest_waiting_fee()
+    if out is not None and paid:
+        out.write(f"payments: {', '.join(paid)} paid in the Bakong sandbox")
+
+
+def _pay_all_but_the_newest_waiting_fee() -> list[str]:
+    applicant = demo_applicant()
+    if applicant is None:
+        return []
+    waiting = list(applications.awaiting_payment().filter(applicant=applicant))
+    paid = []
+    for application in waiting[:-1]:
+        payment = start_payment(application, "khqr")
+        apply_payment_status(
+            payment.pk,
+            PaymentStatus.PAID,
+            source="demo",
+            evidence={
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+                "transaction_hash": f"demo{payment.md5}"[:64],
+                "from_account": "demo_applicant@devb",
+            },
+        )
+        paid.append(application.reference)
+    return paid

@@ -22,7 +22,12 @@ from applications.services.drafts import (
     start_application,
 )
 from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
-from applications.services.payment import application_for_payment, applications_visible_to, payment_settled
+from applications.services.payment import (
+    application_for_payment,
+    applications_visible_to,
+    awaiting_payment,
+    payment_settled,
+)
 from applications.services.review import mark_received, record_forwarded, return_for_correction, touch
 from applications.services.status import Actor, Move, change_status
 from applications.services.submission import submit, withdraw
@@ -39,6 +44,7 @@ __all__ = [
     "StalePage",
     "application_for_payment",
     "applications_visible_to",
+    "awaiting_payment",
     "change_status",
     "current_document_files",
     "current_documents",

@@ -71,6 +71,15 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return selectors.visible_to(user)
 
 
+def awaiting_payment() -> QuerySet[Application]:
+    """Applications waiting for their fee (confirmed by the applicant, not yet paid), oldest request first."""
+    return (
+        Application.objects.filter(status=Status.DRAFT, payment_requested_at__isnull=False)
+        .select_related("licence_type__institution")
+        .order_by("payment_requested_at", "pk")
+    )
+
+
 def application_for_payment(user, public_id) -> Application | None:
     """The application with `public_id` if `user` may see it (None otherwise: the page is a 404), with what
     the payment page shows beside it; whether it waits for its fee is the page's to check."""
@@ -82,4 +91,4 @@ def application_for_payment(user, public_id) -> Application | None:
     )
 
 
-__all__ = ["application_for_payment", "applications_visible_to", "payment_settled"]
+__all__ = ["application_for_payment", "applications_visible_to", "awaiting_payment", "payment_settled"]

@@ -24,9 +24,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import translation
 
-from applications import services as application_services
 from applications.models import Application, Status
 from licensing.selectors import licence_type_by_code
+from payments.models import Status as PaymentStatus
+from payments.services import apply_payment_status, start_payment
 from registry.models import Business, Person
 from review.models import InternalNote, ReviewAction, ReviewTask, TaskState
 from tests.applications.factories import one_page_pdf
@@ -137,11 +138,14 @@ def _applicant_submits(tab: Tab, owner) -> None:
 
 
 def _the_payment_settles(application: Application) -> Application:
-    """Stand-in for the payment (its issue is not merged yet): as `applications.demo` does, the fee is treated
-    as settled and the application submitted through the services, which opens the review task."""
-    Application.objects.filter(pk=application.pk).update(fee_amount=0)
+    """The fee paid as a Bakong confirmation pays it (the KHQR page and the sandbox bank app have their own
+    browser test, tests/e2e/test_payment_journey.py): one attempt, then the one status service, which submits
+    the application and opens the review task."""
+    payment = start_payment(application, "khqr")
+    evidence = {"amount": str(payment.amount), "currency": payment.currency, "transaction_hash": "e2e" * 20}
+    assert apply_payment_status(payment.pk, PaymentStatus.PAID, source="poll", evidence=evidence).changed
     application.refresh_from_db()
-    return application_services.submit(application, application.applicant, version=application.version)
+    return application
 
 
 def _applicant_corrects(tab: Tab, application: Application) -> None:
@@ -265,7 +269,7 @@ def test_three_officers_review_a_corrected_application(browser, portal, language
     technical = Tab(browser, portal.url, "technical", language, width)
     approver = Tab(browser, portal.url, "approver", language, width)
     try:
-        # The applicant submits (the payment stands in for its own issue).
+        # The applicant submits and the fee is paid.
         _applicant_submits(applicant, owner)
         application = _the_payment_settles(
             Application.objects.get(licence_type=licence_type, business=business)
