@@ -85,7 +85,8 @@ def test_officer_sees_only_their_institution_in_the_backoffice(new_page, portal,
     assert "/backoffice/login/" in page.url
     page.locator("#camdigikey-login-form button[type=submit]").click()
     _approve_as(page, "OFF-MOC-001")
-    assert page.url.rstrip("/").endswith("/backoffice")
+    # a reviewing officer lands on their work queue
+    assert page.url.rstrip("/").endswith("/backoffice/review")
 
     page.goto(f"{portal.url}/backoffice/licensing/licencetype/")
     listing = page.locator("#result_list, table").first.inner_text()
