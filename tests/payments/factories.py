@@ -78,7 +78,7 @@ def waiting_application() -> Application:
 
 # --- the member gateway ------------------------------------------------------------------------------------
 
-GATEWAY_SECRET = "esb-gateway-sandbox-webhook-secret"  # noqa: S105 (the sandbox's public value)
+GATEWAY_SECRET = "esb-gateway-sandbox-webhook-secret"  # the sandbox's public value
 WEBHOOK_URL = "/payments/webhooks/gateway/"
 
 
