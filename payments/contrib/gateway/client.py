@@ -61,7 +61,7 @@ class GatewayClient:
         timeout = float(config.get("TIMEOUT") or 5.0)
         self.http = http.client_for(SERVICE, read_timeout=timeout, connect_timeout=min(timeout, 3.05))
 
-    def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
+    def send(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
         if not self.base_url:
             raise GatewayError("GATEWAY_BASE_URL is not set")
         headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
@@ -88,7 +88,7 @@ class GatewayClient:
         return_url: str,
         notify_url: str,
     ) -> CheckoutSession:
-        body = self._call(
+        body = self.send(
             "POST",
             "/v1/checkout/sessions",
             "create-checkout-session",
@@ -112,7 +112,7 @@ class GatewayClient:
         return CheckoutSession(id=str(body["id"])[:100], url=str(body["url"])[:500], expires_at=expires)
 
     def list_transactions(self, day: datetime.date) -> list[GatewayTransaction]:
-        body = self._call("GET", "/v1/transactions", "list-transactions", params={"date": day.isoformat()})
+        body = self.send("GET", "/v1/transactions", "list-transactions", params={"date": day.isoformat()})
         rows = body.get("data") if isinstance(body, dict) else None
         if not isinstance(rows, list):
             raise GatewayError("the gateway answered the transaction list without data")
