@@ -66,13 +66,32 @@ _MAINTAIN_REJECTION_REASONS = [
     "review.add_rejectionreason",
     "review.change_rejectionreason",
 ]
+# Fees (docs/payments.md): the payments of the officer's institutions and the reconciliation's findings.
+# Waiving a fee is a supervisor's or the director's decision; a refund moves money out, so only the approver
+# (the director) records one: there is no finance role.
+_SEE_PAYMENTS = ["payments.view_payment", "payments.view_receipt", "payments.view_reconciliationmismatch"]
+_WAIVE_FEES = [*_SEE_PAYMENTS, "payments.waive_payment"]
+_REFUND_PAYMENTS = [*_SEE_PAYMENTS, "payments.refund_payment"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW],
     # the supervisor: reassigns the team's applications and is told when one becomes overdue
-    "head_of_office": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, "review.supervise_reviewtask"],
+    "head_of_office": [
+        *_VIEW_REGISTRIES,
+        *_VIEW_CATALOG,
+        *_REVIEW,
+        "review.supervise_reviewtask",
+        *_WAIVE_FEES,
+    ],
     # approving authority (the final step of a workflow approves only with it)
-    "approver": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, "review.approve_application"],
+    "approver": [
+        *_VIEW_REGISTRIES,
+        *_VIEW_CATALOG,
+        *_REVIEW,
+        "review.approve_application",
+        *_WAIVE_FEES,
+        *_REFUND_PAYMENTS,
+    ],
     "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
         *_VIEW_REGISTRIES,

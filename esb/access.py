@@ -8,7 +8,9 @@ URL configuration and fails on a view without it):
   they act for (selectors take the user and answer 404 for anything else);
 - back-office views are the admin site's, protected by its own permission checks;
 - `@officer_required` — a back-office page outside the admin's own views (the review queue and screen): the
-  admin site's login and staff check, never cached; the view checks its permission and scopes what it reads.
+  admin site's login and staff check, never cached; the view checks its permission and scopes what it reads;
+- `@signed_request` — a machine-to-machine callback (the payment gateway's webhook): no session, so no CSRF
+  token; the view verifies a signature over the raw body before anything changes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.cache import add_never_cache_headers
 PUBLIC = "public"
 APPLICANT = "applicant"
 OFFICER = "officer"
+SIGNED = "signed"
 
 
 def public(view: Callable) -> Callable:
@@ -59,4 +62,14 @@ def officer_required(view: Callable) -> Callable:
 
     wrapper = admin.site.admin_view(view)
     wrapper.esb_access = OFFICER
+    return wrapper
+
+
+def signed_request(view: Callable) -> Callable:
+    """A callback from a partner system, authenticated by the signature the view checks over the raw body
+    (never by a cookie): exempt from CSRF, which protects sessions, and only such a view is."""
+    from django.views.decorators.csrf import csrf_exempt
+
+    wrapper = csrf_exempt(view)
+    wrapper.esb_access = SIGNED
     return wrapper

@@ -87,3 +87,61 @@ def base64_key_problems(
     if production and weak_key_bytes(decoded):
         return [f"{name} is not random (all zeros or one repeated byte)"]
     return []
+
+
+def bakong_problems(bakong: dict, *, production: bool, dev_token: str) -> list[str]:
+    """The Bakong Open API settings (docs/payments.md): the URL as any DPI's, the token not the sandbox's
+    nor a placeholder, the numbers within NBC's limits."""
+    problems = dpi_url_problems(
+        "BAKONG_BASE_URL",
+        bakong["BASE_URL"],
+        production=production,
+        crossing="the token crosses it",
+        service="Bakong",
+    )
+    if production and bakong["TOKEN"] == dev_token:
+        problems.append("BAKONG_TOKEN is the sandbox's public demo token")
+    if bakong["TOKEN"] and is_placeholder(bakong["TOKEN"]):
+        problems.append("BAKONG_TOKEN is a placeholder: set the token NBC issued")
+    if bakong["TIMEOUT"] <= 0:
+        problems.append("BAKONG_TIMEOUT_SECONDS must be positive")
+    if not 1 <= bakong["BATCH_SIZE"] <= 50:
+        problems.append("BAKONG_BATCH_SIZE must be between 1 and 50")
+    if not 60 <= bakong["QR_LIFETIME_SECONDS"] <= 600:
+        problems.append("BAKONG_QR_LIFETIME_SECONDS must be between 60 and 600 (NBC: at most 10 minutes)")
+    if bakong["GRACE_SECONDS"] < 0:
+        problems.append("BAKONG_GRACE_SECONDS must not be negative")
+    return problems
+
+
+def gateway_problems(gateway: dict, *, production: bool, dev_values: tuple[str, str]) -> list[str]:
+    """The member gateway's settings (docs/payments.md). Optional in production (no URL: the card and
+    bank-transfer provider is simply not configured), but when set: https, not the sandbox, the API key and
+    the webhook secret set, not the sandbox's public values, and the secret strong."""
+    url, api_key, secret = gateway["BASE_URL"], gateway["API_KEY"], gateway["WEBHOOK_SECRET"]
+    dev_api_key, dev_secret = dev_values
+    problems = dpi_url_problems(
+        "GATEWAY_BASE_URL",
+        url,
+        production=production,
+        crossing="the API key crosses it",
+        service="the member gateway",
+    )
+    if production and url and not (api_key and secret):
+        problems.append("GATEWAY_API_KEY and GATEWAY_WEBHOOK_SECRET must be set with GATEWAY_BASE_URL")
+    if production and api_key == dev_api_key:
+        problems.append("GATEWAY_API_KEY is the gateway sandbox's public key")
+    if production and secret == dev_secret:
+        problems.append("GATEWAY_WEBHOOK_SECRET is the gateway sandbox's public secret")
+    elif production and secret:
+        weakness = weak_text_secret(secret, 32)
+        if weakness:
+            problems.append(f"GATEWAY_WEBHOOK_SECRET is weak: {weakness}")
+    for name, value in (("GATEWAY_API_KEY", api_key), ("GATEWAY_WEBHOOK_SECRET", secret)):
+        if value and is_placeholder(value):
+            problems.append(f"{name} is a placeholder: set the value the gateway issued")
+    if gateway["TIMEOUT"] <= 0:
+        problems.append("GATEWAY_TIMEOUT_SECONDS must be positive")
+    if not 30 <= gateway["TOLERANCE_SECONDS"] <= 900:
+        problems.append("GATEWAY_WEBHOOK_TOLERANCE_SECONDS must be between 30 and 900")
+    return problems

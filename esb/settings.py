@@ -12,12 +12,15 @@ import ipaddress
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from esb.config_checks import (
+    bakong_problems,
     base64_key_problems,
     dpi_url_problems,
+    gateway_problems,
     is_placeholder,
     url_password,
     weak_key_bytes,
@@ -376,6 +379,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # database (esb.audit_anchors); verify_audit_chain reports rows left unsealed.
     "seal-audit-chain": {"task": "esb.tasks.seal_audit_chain", "schedule": 5},
     "anchor-audit-chain": {"task": "esb.tasks.anchor_audit_chain", "schedule": 60},
+    "reconcile-payments": {"task": "payments.tasks.reconcile_day", "schedule": crontab(hour=2, minute=0)},
     # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
     "poll-pending-khqr": {
         "task": "payments.tasks.poll_pending_khqr",
@@ -532,25 +536,22 @@ BAKONG = {
     "QR_LIFETIME_SECONDS": env.int("BAKONG_QR_LIFETIME_SECONDS", default=600),
     "GRACE_SECONDS": env.int("BAKONG_GRACE_SECONDS", default=300),
 }
-_CONFIG_PROBLEMS += dpi_url_problems(
-    "BAKONG_BASE_URL",
-    BAKONG["BASE_URL"],
-    production=IS_PRODUCTION,
-    crossing="the token crosses it",
-    service="Bakong",
+_CONFIG_PROBLEMS += bakong_problems(BAKONG, production=IS_PRODUCTION, dev_token=_DEV_BAKONG_TOKEN)
+
+# Member payment gateway (cards, bank transfer; signed webhooks; docs/payments.md): optional in production.
+_DEV_GATEWAY_KEY, _DEV_GATEWAY_SECRET = "esb-gateway-sandbox-key", "esb-gateway-sandbox-webhook-secret"
+GATEWAY = {
+    "BASE_URL": env.str(
+        "GATEWAY_BASE_URL", default="" if IS_PRODUCTION else f"{ESB_PUBLIC_BASE_URL}/sandbox/gateway"
+    ),
+    "API_KEY": env.str("GATEWAY_API_KEY", default="" if IS_PRODUCTION else _DEV_GATEWAY_KEY),
+    "WEBHOOK_SECRET": env.str("GATEWAY_WEBHOOK_SECRET", default="" if IS_PRODUCTION else _DEV_GATEWAY_SECRET),
+    "TIMEOUT": env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0),
+    "TOLERANCE_SECONDS": env.int("GATEWAY_WEBHOOK_TOLERANCE_SECONDS", default=300),
+}
+_CONFIG_PROBLEMS += gateway_problems(
+    GATEWAY, production=IS_PRODUCTION, dev_values=(_DEV_GATEWAY_KEY, _DEV_GATEWAY_SECRET)
 )
-if IS_PRODUCTION and BAKONG["TOKEN"] == _DEV_BAKONG_TOKEN:
-    _CONFIG_PROBLEMS.append("BAKONG_TOKEN is the sandbox's public demo token")
-if BAKONG["TOKEN"] and is_placeholder(BAKONG["TOKEN"]):
-    _CONFIG_PROBLEMS.append("BAKONG_TOKEN is a placeholder: set the token NBC issued")
-if BAKONG["TIMEOUT"] <= 0:
-    _CONFIG_PROBLEMS.append("BAKONG_TIMEOUT_SECONDS must be positive")
-if not 1 <= BAKONG["BATCH_SIZE"] <= 50:
-    _CONFIG_PROBLEMS.append("BAKONG_BATCH_SIZE must be between 1 and 50")
-if not 60 <= BAKONG["QR_LIFETIME_SECONDS"] <= 600:
-    _CONFIG_PROBLEMS.append("BAKONG_QR_LIFETIME_SECONDS must be between 60 and 600 (NBC: at most 10 minutes)")
-if BAKONG["GRACE_SECONDS"] < 0:
-    _CONFIG_PROBLEMS.append("BAKONG_GRACE_SECONDS must not be negative")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

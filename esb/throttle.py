@@ -54,6 +54,8 @@ RATES: dict[str, str] = {
     "support": "5/h",  # POST /help/support/
     "feedback": "10/h",  # POST /help/feedback/
     "payment-new-code": "10/10m",  # POST /applications/<id>/pay/new-code/ (a new KHQR attempt)
+    "payment-checkout": "10/10m",  # POST /applications/<id>/pay/gateway/ (a new gateway checkout session)
+    "payment-webhook": "300/m",  # POST /payments/webhooks/gateway/ (per sending address)
 }
 
 

@@ -21,6 +21,10 @@ def _can(perm: str):
     return lambda request: request.user.has_perm(perm)
 
 
+def _can_any(*perms: str):
+    return lambda request: any(request.user.has_perm(perm) for perm in perms)
+
+
 def _brand(key: str):
     def value(request):
         from esb.branding import branding_for
@@ -101,6 +105,30 @@ UNFOLD = {
                         "gavel",
                         "admin:review_rejectionreason_changelist",
                         _can("review.view_rejectionreason"),
+                    ),
+                ],
+            },
+            {
+                "title": _("Payments"),
+                "separator": True,
+                "items": [
+                    _nav(
+                        _("Fees: waivers and refunds"),
+                        "money_off",
+                        "payments-backoffice:fees",
+                        _can_any("payments.waive_payment", "payments.refund_payment"),
+                    ),
+                    _nav(
+                        _("Payments"),
+                        "payments",
+                        "admin:payments_payment_changelist",
+                        _can("payments.view_payment"),
+                    ),
+                    _nav(
+                        _("Reconciliation"),
+                        "rule",
+                        "admin:payments_reconciliationmismatch_changelist",
+                        _can("payments.view_reconciliationmismatch"),
                     ),
                 ],
             },

@@ -26,6 +26,7 @@ urlpatterns = [
     # The officer's review pages (and the officers' landing page, /backoffice/ itself) live inside the
     # back-office shell: matched before the admin site, whose URLs answer everything else.
     path("backoffice/", include("review.urls")),
+    path("backoffice/fees/", include("payments.backoffice_urls")),
     path("backoffice/", admin.site.urls),
 ]
 

@@ -8,4 +8,5 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Providers register themselves in payments.providers.payment_providers when imported.
+        from payments.contrib.gateway import plugin as _gateway  # noqa: F401
         from payments.contrib.khqr import plugin  # noqa: F401

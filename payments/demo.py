@@ -1,4 +1,5 @@
-"""Demo data: a KHQR payment account for every institution, paying into the Bakong sandbox, and the demo
+"""Demo data: a KHQR payment account for every institution, paying into the Bakong sandbox (and a
+member-gateway account, paying by card or bank transfer into the gateway sandbox), and the demo
 applicant's older fees paid through the services a Bakong confirmation goes through, so the review demo has
 a paid application to return; their newest waiting fee is left for a newcomer to pay (development and tests
 only; production configures real accounts in the back-office)."""
@@ -40,8 +41,13 @@ def seed(out=None, **options) -> None:
             },
         )
         made += created
+        if settings.GATEWAY.get("BASE_URL"):
+            # Cards and bank transfer through the member-gateway sandbox, offered after KHQR.
+            PaymentAccount.objects.get_or_create(
+                institution=institution, provider="gateway", defaults={"sort_order": 1}
+            )
     if out is not None:
-        out.write(f"payments: {made} KHQR payment accounts (Bakong sandbox)")
+        out.write(f"payments: {made} KHQR payment accounts (Bakong sandbox), card payments (gateway sandbox)")
     paid = _pay_all_but_the_newest_waiting_fee()
     if out is not None and paid:
         out.write(f"payments: {', '.join(paid)} paid in the Bakong sandbox")

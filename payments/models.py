@@ -138,6 +138,9 @@ class Payment(models.Model):
     khqr = models.TextField(_("KHQR"), blank=True)
     md5 = models.CharField(_("KHQR md5"), max_length=32, blank=True)
     deeplink = models.URLField(_("deep link"), max_length=500, blank=True)
+    # Member gateway: the hosted-checkout session the payer is sent to.
+    checkout_session_id = models.CharField(_("checkout session"), max_length=100, blank=True)
+    checkout_url = models.URLField(_("checkout page"), max_length=500, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     # What the provider reported when it settled.
     transaction_hash = models.CharField(_("transaction hash"), max_length=128, blank=True)
@@ -157,6 +160,10 @@ class Payment(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        permissions = [
+            ("waive_payment", _("Can waive an application's fee")),
+            ("refund_payment", _("Can record a refund of a payment")),
+        ]
         indexes = [
             models.Index(fields=["provider", "status", "next_check_at"], name="payment_poll_due"),
             models.Index(fields=["application", "status"], name="payment_application_status"),
@@ -165,6 +172,11 @@ class Payment(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="payment_status_valid"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="payment_amount_not_negative"),
             models.UniqueConstraint(fields=["md5"], condition=~models.Q(md5=""), name="payment_md5_unique"),
+            models.UniqueConstraint(
+                fields=["provider", "checkout_session_id"],
+                condition=~models.Q(checkout_session_id=""),
+                name="payment_checkout_session_unique",
+            ),
             # Never two PAID attempts for one application, whatever the race.
             models.UniqueConstraint(
                 fields=["application"],
@@ -217,3 +229,86 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class WebhookEvent(models.Model):
+    """A provider's callback event the portal acted on, by the provider's event id: the unique constraint
+    makes a replayed (or concurrently repeated) event impossible to apply twice."""
+
+    provider = models.CharField(_("provider"), max_length=50)
+    event_id = models.CharField(_("event id"), max_length=100)
+    kind = models.CharField(_("type"), max_length=50)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="webhook_events", verbose_name=_("payment")
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"
+
+
+class MismatchKind(models.TextChoices):
+    MISSING_AT_PROVIDER = "missing_at_provider", _("Paid here, not found at the provider")
+    AMOUNT_DIFFERS = "amount_differs", _("Amount or currency differs")
+    NOT_RECORDED = "not_recorded", _("Paid at the provider, not recorded here (settled now)")
+    UNKNOWN_REFERENCE = "unknown_reference", _("Paid at the provider for no known payment")
+
+
+class ReconciliationMismatch(models.Model):
+    """One difference the daily reconciliation found between the portal's payments of a day and the
+    provider's transactions. Written by `payments.tasks.reconcile_day` only; read-only in the back-office."""
+
+    day = models.DateField(_("day"))
+    provider = models.CharField(_("provider"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=30, choices=MismatchKind.choices)
+    # What identifies the difference at the provider (md5, transaction id, reference): reruns of a day
+    # find the same key and do not add a second row.
+    key = models.CharField(_("key"), max_length=100)
+    institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mismatches",
+        verbose_name=_("payment"),
+    )
+    portal_amount = models.DecimalField(
+        _("amount here"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    provider_amount = models.DecimalField(
+        _("amount at the provider"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    provider_currency = models.CharField(_("currency at the provider"), max_length=3, blank=True)
+    resolution = models.CharField(_("what was done"), max_length=100, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "provider", "kind"]
+        verbose_name = _("reconciliation mismatch")
+        verbose_name_plural = _("reconciliation mismatches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "provider", "kind", "key"], name="reconciliation_mismatch_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.provider} {self.kind} {self.key}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from esb.plugins import Plugin, Registry
@@ -43,6 +44,19 @@ class StatusReport:
 
     payment_id: int
     status: str = ""
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProviderTransaction:
+    """A settled transaction as the provider reports it (reconciliation): `key` identifies it at the
+    provider (transaction hash or id), `payment_id` the portal attempt it pays (None: the portal knows no
+    such attempt), `evidence` what `apply_payment_status` needs to settle it."""
+
+    key: str
+    payment_id: int | None
+    amount: Decimal
+    currency: str
     evidence: dict = field(default_factory=dict)
 
 
@@ -75,6 +89,13 @@ class PaymentProvider(Plugin):
         """Outbound work after an attempt is committed (e.g. a deep link): the fields to store (a task)."""
         return {}
 
+    def settled_transactions(
+        self, day: datetime.date, payments: list[Payment]
+    ) -> list[ProviderTransaction] | None:
+        """Reconciliation (a task): the provider's settled transactions of `day` and of `payments` (the
+        portal's attempts of that day). None: this provider is not reconciled."""
+        return None
+
 
 payment_providers: Registry[PaymentProvider] = Registry("payment providers")
 
@@ -92,6 +113,7 @@ __all__ = [
     "Checkout",
     "PaymentProvider",
     "ProviderError",
+    "ProviderTransaction",
     "StatusReport",
     "get_provider",
     "payment_providers",

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.selectors import scope_queryset
 from applications import services as applications
 from payments.models import Payment, Receipt, Status
+
+_PAYMENT_INSTITUTION = "application__licence_type__institution"
 
 
 def payments_visible_to(user) -> QuerySet[Payment]:
@@ -37,4 +40,44 @@ def receipts_of(application) -> list[Receipt]:
     return list(Receipt.objects.filter(payment__application_id=application.pk).select_related("payment"))
 
 
-__all__ = ["paid_payment", "payment_for", "payments_visible_to", "receipt_for", "receipts_of"]
+# --- the back-office: scoped to the officer's institutions ------------------------------------------------
+
+
+def awaiting_fee_for_officer(user) -> QuerySet:
+    """Applications waiting for their fee at the officer's institutions (what a fee can be waived for)."""
+    return scope_queryset(applications.awaiting_payment(), user, "licence_type__institution").filter(
+        discarded_at__isnull=True, fee_amount__gt=0
+    )
+
+
+def awaiting_fee_application(user, public_id):
+    return awaiting_fee_for_officer(user).filter(public_id=public_id).first()
+
+
+def payments_for_officer(user) -> QuerySet[Payment]:
+    return scope_queryset(Payment.objects.all(), user, _PAYMENT_INSTITUTION).select_related(
+        "application__licence_type__institution"
+    )
+
+
+def refunds_due_for_officer(user) -> QuerySet[Payment]:
+    """Money to give back: settled attempts that cannot pay their application, not yet refunded."""
+    return payments_for_officer(user).filter(refund_due=True).exclude(status=Status.REFUNDED)
+
+
+def payment_for_officer(user, public_id) -> Payment | None:
+    return payments_for_officer(user).filter(public_id=public_id).first()
+
+
+__all__ = [
+    "awaiting_fee_application",
+    "awaiting_fee_for_officer",
+    "paid_payment",
+    "payment_for",
+    "payment_for_officer",
+    "payments_for_officer",
+    "payments_visible_to",
+    "receipt_for",
+    "receipts_of",
+    "refunds_due_for_officer",
+]

@@ -113,6 +113,18 @@ def poll_provider(provider: str, now: datetime.datetime | None = None) -> dict:
     return counts
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def reconcile_day(day: str | None = None) -> dict:
+    """The daily reconciliation (beat, early morning): `day` (ISO date) or yesterday. Idempotent: a day
+    run again adds no mismatch already found and settles nothing twice."""
+    from payments.services.reconciliation import reconcile
+
+    when = datetime.date.fromisoformat(day) if day else timezone.localdate() - datetime.timedelta(days=1)
+    report = reconcile(when).as_dict()
+    logger.info("reconciliation %s: %s", when, report)
+    return report
+
+
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=(), max_retries=0)
 def prepare_payment(payment_id: int) -> None:
     services.prepare(payment_id)

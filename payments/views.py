@@ -20,6 +20,7 @@ from applications import services as applications
 from esb.access import applicant_required
 from esb.throttle import throttle
 from payments import selectors, services
+from payments.contrib.gateway.plugin import KEY as GATEWAY
 from payments.models import Status
 from payments.providers import get_provider
 from payments.receipts import receipt_context, receipt_pdf
@@ -56,7 +57,12 @@ def _state(application) -> dict:
     offers = services.offered(application)
     khqr_offer = next((o for o in offers if o.provider == "khqr"), None)
     attempt = services.live_attempt(application, "khqr") if khqr_offer and not paid else None
+    gateway_offer = next((o for o in offers if o.provider == GATEWAY), None)
     return {
+        "gateway_offer": gateway_offer,
+        "gateway_attempt": services.live_attempt(application, GATEWAY)
+        if gateway_offer and not paid
+        else None,
         "application": application,
         "paid": paid,
         "receipt": getattr(paid, "receipt", None) if paid else None,
@@ -112,6 +118,20 @@ def new_code(request: HttpRequest, public_id) -> HttpResponse:
     except services.PaymentUnavailable as error:
         messages.error(request, error.message)
     return HttpResponseRedirect(_pay_url(application))
+
+
+@applicant_required
+@require_POST
+@throttle("payment-checkout")
+def pay_by_gateway(request: HttpRequest, public_id) -> HttpResponse:
+    """ "Pay by card or bank transfer": a checkout session at the member gateway, and the payer sent there."""
+    application = _application(request, public_id)
+    try:
+        payment = services.start_payment(application, GATEWAY, actor=request.user)
+    except services.PaymentUnavailable as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(_pay_url(application))
+    return HttpResponseRedirect(get_provider(GATEWAY).checkout(payment).redirect_url)
 
 
 @applicant_required

@@ -2,5 +2,14 @@
 
 from sandbox.bakong.models import SimTransaction
 from sandbox.camdigikey.models import AuthCode, ClientApp, DemoIdentity, IssuedToken, LoginToken
+from sandbox.gateway.models import SimCheckoutSession
 
-__all__ = ["AuthCode", "ClientApp", "DemoIdentity", "IssuedToken", "LoginToken", "SimTransaction"]
+__all__ = [
+    "AuthCode",
+    "ClientApp",
+    "DemoIdentity",
+    "IssuedToken",
+    "LoginToken",
+    "SimCheckoutSession",
+    "SimTransaction",
+]

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("camdigikey/", include("sandbox.camdigikey.urls")),
     path("bakong/", include("sandbox.bakong.urls")),
+    path("gateway/", include("sandbox.gateway.urls")),
 ]

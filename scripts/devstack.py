@@ -420,6 +420,7 @@ def cmd_run() -> int:
     Back-office  {base}/backoffice/
     Health       {base}/health
     Bakong bank  {base}/sandbox/bakong/app/  (pay a demo fee's KHQR here)
+    Card/bank    "Pay by card or bank transfer" opens {base}/sandbox/gateway/ (test card 4242 4242 4242 4242)
 {logins}
   (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.

@@ -14,12 +14,29 @@ from payments.services.attempts import (
     prepare,
     start_payment,
 )
-from payments.services.status import EvidenceMismatch, Outcome, PaymentStatusError, apply_payment_status
+from payments.services.officers import (
+    REFUND_PERMISSION,
+    WAIVE_PERMISSION,
+    OfficerActionRefused,
+    record_refund,
+    waive_fee,
+)
+from payments.services.status import (
+    EvidenceMismatch,
+    NotWaivable,
+    Outcome,
+    PaymentStatusError,
+    apply_payment_status,
+)
 
 __all__ = [
     "PREPARE_TOPIC",
+    "REFUND_PERMISSION",
+    "WAIVE_PERMISSION",
     "EvidenceMismatch",
+    "NotWaivable",
     "Offer",
+    "OfficerActionRefused",
     "Outcome",
     "PaymentStatusError",
     "PaymentUnavailable",
@@ -28,5 +45,7 @@ __all__ = [
     "live_attempt",
     "offered",
     "prepare",
+    "record_refund",
     "start_payment",
+    "waive_fee",
 ]

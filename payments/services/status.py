@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from applications import services as applications
 from esb import audit
 from esb.numbering import next_gap_free_number
-from payments.models import OPEN, TRANSITIONS, Payment, PaymentEvent, Receipt, Status, allowed_from
+from payments.models import OPEN, TRANSITIONS, Method, Payment, PaymentEvent, Receipt, Status, allowed_from
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ class PaymentStatusError(Exception):
 
 class EvidenceMismatch(PaymentStatusError):
     """The provider reports an amount or currency other than the attempt's: nothing changes."""
+
+
+class NotWaivable(PaymentStatusError):
+    """A waiver of an application that no longer waits for its fee (paid or submitted meanwhile): nothing
+    changes."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,8 @@ def apply_payment_status(
             )
             fields = {name: str(evidence.get(name) or "")[:size] for name, size in _SETTLEMENT_FIELDS.items()}
             fields["paid_at"] = _paid_at(evidence)
+            if evidence.get("method") in Method.values:  # a gateway says whether it was a card or a transfer
+                fields["method"] = evidence["method"]
             fields["next_check_at"] = None
         elif new_status in (Status.REFUNDED, Status.WAIVED):
             fields["next_check_at"] = None
@@ -181,6 +188,8 @@ def apply_payment_status(
         outcome = Outcome(payment_id, True, new_status, from_status)
         if new_status == Status.PAID:
             outcome = _settle(payment, source, outcome)
+        elif new_status == Status.WAIVED:
+            _settle_waiver(payment)
     return outcome
 
 
@@ -209,4 +218,19 @@ def _settle(payment: Payment, source: str, outcome: Outcome) -> Outcome:
     )
 
 
-__all__ = ["EvidenceMismatch", "Outcome", "PaymentStatusError", "apply_payment_status"]
+def _settle_waiver(payment: Payment) -> None:
+    """A waived fee submits the application like a paid one (no receipt: nothing was paid). Unlike a
+    payment, a waiver of an application that stopped waiting is refused whole: no money to keep track of."""
+    try:
+        with transaction.atomic():
+            applications.payment_settled(
+                payment.application, payment_reference=f"WAIVED-{payment.public_id}", paid_at=None
+            )
+    except applications.ApplicationError as error:
+        raise NotWaivable(error.code) from error
+    others = Payment.objects.filter(application_id=payment.application_id, status__in=OPEN - {Status.FAILED})
+    for other in others.exclude(pk=payment.pk).values_list("pk", flat=True):
+        apply_payment_status(other, Status.FAILED, source="superseded", evidence={"waived_by": payment.pk})
+
+
+__all__ = ["EvidenceMismatch", "NotWaivable", "Outcome", "PaymentStatusError", "apply_payment_status"]

@@ -120,3 +120,52 @@ def test_a_fee_paid_by_khqr_submits_the_application(browser, portal, bakong, lan
     problems = _scan(browser, portal.url, language, context.storage_state(), paths)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def gateway(portal, settings):
+    from sandbox.gateway.testing import use_live_gateway
+
+    return use_live_gateway(settings, portal.url)
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_a_fee_paid_by_card_through_the_gateway_submits_the_application(
+    browser, portal, bakong, gateway, language
+):
+    from payments.models import Method, PaymentAccount
+
+    owner, business = _owner_without_applications()
+    licence_type = licence_type_by_code("MOC-CR-002")
+    PaymentAccount.objects.get_or_create(
+        institution=licence_type.institution, provider="gateway", defaults={"sort_order": 1}
+    )
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": portal.url}])
+    page = context.new_page()
+    journey = Journey(page, portal.url, language)
+    _apply_for_a_paid_service(journey, owner, licence_type)
+    assert "/pay/" in page.url
+    pay_url = page.url
+    application = Application.objects.get(licence_type=licence_type, business=business)
+
+    # "Pay by card or bank transfer": the gateway's checkout page (the sandbox), then back to page 6.
+    page.get_by_test_id("pay-gateway").click()
+    page.get_by_test_id("gateway-pay").wait_for()
+    assert "/sandbox/gateway/checkout/cs_" in page.url
+    page.get_by_test_id("gateway-card").fill("5555 5555 5555 4444")
+    page.get_by_test_id("gateway-pay").click()
+    page.get_by_test_id("payment-paid").wait_for(timeout=15_000)
+    assert page.url == pay_url
+    card = Payment.objects.get(application=application, provider="gateway")
+    application.refresh_from_db()
+    assert card.status == PaymentStatus.PAID and card.method == Method.CARD
+    assert card.from_account == "MasterCard 4444"
+    assert application.status == Status.SUBMITTED
+
+    journey.click(page.get_by_test_id("receipt-link"))
+    assert page.get_by_test_id("receipt-number").inner_text().strip() == card.receipt.number
+    paths = [p for p in journey.pages if "/pay/" in p or "/receipts/" in p]
+    problems = _scan(browser, portal.url, language, context.storage_state(), paths)
+    context.close()
+    assert not problems, "\n".join(problems)

@@ -3,6 +3,7 @@ history are what the real path produces)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -73,3 +74,72 @@ def waiting_application() -> Application:
         fee_currency="KHR",
         payment_requested_at=timezone.now(),
     )
+
+
+# --- the member gateway ------------------------------------------------------------------------------------
+
+GATEWAY_SECRET = "esb-gateway-sandbox-webhook-secret"  # the sandbox's public value
+WEBHOOK_URL = "/payments/webhooks/gateway/"
+
+
+def gateway_account(institution) -> PaymentAccount:
+    account, _created = PaymentAccount.objects.update_or_create(
+        institution=institution, provider="gateway", defaults={"sort_order": 1}
+    )
+    return account
+
+
+def fake_checkout_sessions(monkeypatch) -> list[dict]:
+    """No gateway in unit tests: checkout sessions are made up (what they were asked for is returned)."""
+    import itertools
+
+    from payments.contrib.gateway import client
+
+    asked: list[dict] = []
+    numbers = itertools.count(1)
+
+    def create(self, **kwargs):
+        asked.append(kwargs)
+        number = next(numbers)
+        return client.CheckoutSession(
+            id=f"cs_test_{number}_{kwargs['reference'][:8]}",
+            url=f"https://gateway.example/checkout/cs_test_{number}",
+            expires_at=timezone.now() + datetime.timedelta(minutes=30),
+        )
+
+    monkeypatch.setattr(client.GatewayClient, "create_checkout_session", create)
+    return asked
+
+
+def gateway_started(application, user=None):
+    return services.start_payment(application, "gateway", actor=user)
+
+
+def gateway_event(payment, *, event_id: str = "evt_1", kind: str = "payment.succeeded", **data) -> dict:
+    return {
+        "id": event_id,
+        "type": kind,
+        "data": {
+            "reference": str(payment.public_id),
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "transaction_id": f"tr_{event_id}",
+            "method": "card",
+            "card_brand": "Visa",
+            "card_last4": "4242",
+            "paid_at": "2026-12-04T10:00:00+00:00",
+            **data,
+        },
+    }
+
+
+def post_webhook(client, event, *, secret: str = GATEWAY_SECRET, timestamp: int | None = None, header=None):
+    import json
+
+    from payments.contrib.gateway import signing
+
+    body = event if isinstance(event, bytes) else json.dumps(event).encode()
+    extra = {}
+    if header is not False:
+        extra["HTTP_ESB_GATEWAY_SIGNATURE"] = header or signing.header_value(secret, body, timestamp)
+    return client.post(WEBHOOK_URL, data=body, content_type="application/json", **extra)

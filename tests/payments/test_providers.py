@@ -59,10 +59,10 @@ class FakeGateway(PaymentProvider):
 
 
 def test_another_provider_plugs_in_through_the_registry(waiting, applicant, paid_service):
-    PaymentAccount.objects.create(institution=paid_service.institution, provider="gateway")
-    with payment_providers.override("gateway", FakeGateway()):
-        payment = services.start_payment(waiting, "gateway", actor=applicant)
+    PaymentAccount.objects.create(institution=paid_service.institution, provider="acme")
+    with payment_providers.override("acme", FakeGateway()):
+        payment = services.start_payment(waiting, "acme", actor=applicant)
     assert payment.method == "CARD" and payment.provider_reference == "checkout-1"
-    assert "gateway" not in payment_providers
+    assert "acme" not in payment_providers
     # an account of an unregistered provider is not offered
     assert [o.provider for o in services.offered(waiting)] == ["khqr"]

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from payments import khqr
 from payments.models import Method, Payment, PaymentAccount, Status
-from payments.providers import Checkout, PaymentProvider, ProviderError, StatusReport, payment_providers
+from payments.providers import (
+    Checkout,
+    PaymentProvider,
+    ProviderError,
+    ProviderTransaction,
+    StatusReport,
+    payment_providers,
+)
 
 KEY = "khqr"
 
@@ -157,3 +164,36 @@ class KHQRProvider(PaymentProvider):
             else:
                 reports.append(StatusReport(payment.pk))
         return reports
+
+    def settled_transactions(self, day: datetime.date, payments: list[Payment]) -> list[ProviderTransaction]:
+        """Bakong has no list of a day's transactions: each attempt is asked by its md5."""
+        from payments.contrib.khqr.bakong import BakongError, TransactionFailed, TransactionNotFound
+
+        client = _client()
+        found = []
+        for payment in payments:
+            if not payment.md5:
+                continue
+            try:
+                transaction = client.check_transaction_by_md5(payment.md5)
+            except (TransactionNotFound, TransactionFailed):
+                continue
+            except BakongError as error:
+                raise ProviderError(str(error)) from error
+            found.append(
+                ProviderTransaction(
+                    key=transaction.hash or payment.md5,
+                    payment_id=payment.pk,
+                    amount=transaction.amount,
+                    currency=transaction.currency,
+                    evidence={
+                        "transaction_hash": transaction.hash,
+                        "from_account": transaction.from_account_id,
+                        "provider_reference": transaction.hash[:8],
+                        "paid_at": transaction.created_at.isoformat() if transaction.created_at else "",
+                        "amount": str(transaction.amount),
+                        "currency": transaction.currency,
+                    },
+                )
+            )
+        return found
