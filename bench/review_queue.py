@@ -122,7 +122,7 @@ def request_kinds(role: str, officer) -> list[Kind]:
         )
         words = " ".join(business.name_en.split()[:2])
         kinds.append(Kind(role, "search: company name", f"{base}?{urlencode({'tab': biggest, 'q': words})}"))
-    pages = max(1, -(-counts[biggest] // 25))
+    pages = max(1, -(-min(counts[biggest], selectors.COUNT_CAP) // 25))  # the capped paginator's last page
     kinds.append(
         Kind(
             role,
