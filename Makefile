@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock messages bench-data bench-lookups stop clean
+.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ messages: install
 BUSINESSES ?= 1000000
 bench-data: install
 	$(BIN)/python -m bench.synthetic $(BUSINESSES)
+
+# Synthetic submitted applications with their review history, for the review-queue benchmark (idempotent;
+# prepare with make run's demo data first, and make bench-data for synthetic businesses).
+APPLICATIONS ?= 1000000
+bench-applications: install
+	$(BIN)/python -m bench.synthetic.applications $(APPLICATIONS)
+
+# The review queue and screen over HTTP through gunicorn (prepare: make bench-data, make bench-applications).
+bench-review: install
+	$(BIN)/python bench/review_queue.py --repeat 40
 
 # Registry lookups at scale (prepare first: make run, then make bench-data).
 bench-lookups: install

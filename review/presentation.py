@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +76,9 @@ def reviewable_applications(officer, *, task: ReviewTask | None = None) -> Query
     scoped = scope_queryset(submitted, officer, INSTITUTION_PATH, DEPARTMENT_PATH)
     if task is None:
         return scoped
-    return submitted.filter(Q(pk__in=scoped.values("pk")) | Q(pk=task.application_id))
+    # One WHERE (scope OR the task's application): as `pk IN (scoped) OR pk = …`, PostgreSQL read every
+    # application in scope into a hash before looking at this one (0.8 s at a million applications).
+    return scoped | submitted.filter(pk=task.application_id)
 
 
 def current_task(officer, public_id) -> ReviewTask | None:

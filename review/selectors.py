@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from accounts.models import User
 from accounts.selectors import active_assignments, officer_scope, scope_queryset
 from applications.models import Application, ApplicationEvent, Status
 from licensing.models import WorkflowStep
+from registry.models import Business
 from registry.text import normalize_single_id
 from review import eligibility, sla
 from review.eligibility import is_eligible
@@ -28,7 +31,11 @@ from review.rules import ACTIONABLE, TRANSITIONS
 
 QUEUES = ("mine", "team", "returned", "decided")
 DECISIONS = (ActionKind.APPROVE, ActionKind.REJECT)
+# Queue counts stop here: counting every decided application of a ministry costs time in proportion to their
+# number (seconds at a million); above the cap the pages say "more than 1,000" (bench/README.md).
+COUNT_CAP = 1000
 _STEPS_CACHE = "_esb_review_eligible_steps"
+_STEP_IDS_CACHE = "_esb_review_eligible_step_ids"
 
 
 def eligible_steps(officer) -> QuerySet[WorkflowStep]:
@@ -38,7 +45,7 @@ def eligible_steps(officer) -> QuerySet[WorkflowStep]:
     conditions = getattr(officer, _STEPS_CACHE, None)
     if conditions is None:
         conditions = Q(pk__in=[])
-        rows = active_assignments(officer).values_list("role_id", "institution_id", "department_id")
+        rows = _assignment_rows(officer)
         for role_id, institution_id, department_id in rows:
             if institution_id is None:
                 continue  # a national administrator reviews nothing
@@ -51,6 +58,44 @@ def eligible_steps(officer) -> QuerySet[WorkflowStep]:
     return WorkflowStep.objects.filter(conditions)
 
 
+_ROWS_CACHE = "_esb_review_assignment_rows"
+
+
+def _assignment_rows(officer) -> list[tuple[int, int | None, int | None]]:
+    """(role, institution, department) of the officer's active assignments, read once per user object."""
+    rows = getattr(officer, _ROWS_CACHE, None)
+    if rows is None:
+        rows = list(active_assignments(officer).values_list("role_id", "institution_id", "department_id"))
+        if officer is not None and getattr(officer, "pk", None):
+            setattr(officer, _ROWS_CACHE, rows)
+    return rows
+
+
+def eligible_step_ids(officer) -> list[int]:
+    """The ids of `eligible_steps`, worked out from the steps of the officer's institutions (one query, shared
+    with the scope of the queues, once per user object). The queue queries name the ids, so the planner knows
+    how many tasks they select: behind a subquery it guessed, and read every decided task of the ministry."""
+    ids = getattr(officer, _STEP_IDS_CACHE, None)
+    if ids is None:
+        if officer_scope(officer).is_national:
+            ids = sorted(eligible_steps(officer).values_list("pk", flat=True))
+        else:
+            assignments = [row for row in _assignment_rows(officer) if row[1] is not None]
+            ids = sorted(
+                pk
+                for pk, role_id, department_id, institution_id in _scope_steps(officer)
+                if any(
+                    role_id == a_role
+                    and institution_id == a_institution
+                    and (a_department is None or department_id in (None, a_department))
+                    for a_role, a_institution, a_department in assignments
+                )
+            )
+        if officer is not None and getattr(officer, "pk", None):
+            setattr(officer, _STEP_IDS_CACHE, ids)
+    return ids
+
+
 def can_act(officer, task: ReviewTask) -> bool:
     """Whether the officer may act on the task's step (the service checks the rest under the lock)."""
     return task.state != TaskState.DONE and is_eligible(
@@ -58,16 +103,42 @@ def can_act(officer, task: ReviewTask) -> bool:
     )
 
 
-def _in_scope(officer) -> Q:
-    scope = officer_scope(officer)
-    if scope.is_national:
-        return Q()
-    return Q(application__licence_type__institution_id__in=scope.institution_ids)
+_SCOPE_STEPS_CACHE = "_esb_review_scope_steps"
+
+
+def _scope_steps(officer) -> list[tuple[int, int | None, int | None, int]]:
+    """(step, role, department, institution) of every workflow step of the officer's institutions, read
+    once per user object (not for a national scope: see `_scope_step_ids`)."""
+    steps = getattr(officer, _SCOPE_STEPS_CACHE, None)
+    if steps is None:
+        steps = list(
+            WorkflowStep.objects.filter(
+                definition__licence_type__institution_id__in=officer_scope(officer).institution_ids
+            ).values_list("pk", "role_id", "department_id", "definition__licence_type__institution_id")
+        )
+        setattr(officer, _SCOPE_STEPS_CACHE, steps)
+    return steps
+
+
+def _scope_step_ids(officer) -> list[int] | None:
+    """The steps of every workflow of the officer's institutions (None: national scope). A step belongs to
+    the workflow of the application's licence type, so "the task's step is one of these" is "the application
+    is of my institutions" without joining the application — at a million applications, that join for every
+    task of a queue was most of its time."""
+    if officer_scope(officer).is_national:
+        return None
+    return sorted(step[0] for step in _scope_steps(officer))
 
 
 def _queue_condition(officer, name: str) -> Q:
+    """The rows of one queue, inside the officer's scope. Tasks at the officer's eligible steps are in scope
+    by construction (eligibility needs an assignment at the institution); tasks they hold are limited to the
+    steps of their institutions. Both are lists of ids, so the planner sees how many tasks they select."""
     mine = Q(holder_id=officer.pk)
-    at_my_steps = Q(step__in=eligible_steps(officer))
+    scoped = _scope_step_ids(officer)
+    if scoped is not None:
+        mine &= Q(step_id__in=scoped)
+    at_my_steps = Q(step_id__in=eligible_step_ids(officer))
     if name == "mine":
         return Q(state=TaskState.OPEN) & mine
     if name == "team":
@@ -77,6 +148,14 @@ def _queue_condition(officer, name: str) -> Q:
     if name == "decided":
         return Q(state=TaskState.DONE, outcome__in=DECISIONS) & (at_my_steps | mine)
     raise ValueError(f"unknown queue {name!r}; expected one of {QUEUES}")
+
+
+def _in_scope(officer) -> Q:
+    """Applications of the officer's institutions (the review screen's check; queues use the steps)."""
+    scope = officer_scope(officer)
+    if scope.is_national:
+        return Q()
+    return Q(application__licence_type__institution_id__in=scope.institution_ids)
 
 
 def queue(
@@ -97,8 +176,9 @@ def queue(
     if officer is None or officer_scope(officer).is_empty:
         return ReviewTask.objects.none()
     tasks = (
-        ReviewTask.objects.filter(_queue_condition(officer, name), _in_scope(officer))
-        .exclude(application__status=Status.DRAFT)
+        # Never a draft: only a submission opens a task and no application goes back to DRAFT (see
+        # queue_counts); filtering on it here made PostgreSQL join every task of the queue to its application.
+        ReviewTask.objects.filter(_queue_condition(officer, name))
         .select_related(
             "application__licence_type",
             "application__service",
@@ -126,32 +206,44 @@ def queue(
 
 
 def _search(term: str) -> Q:
-    """Reference (exact or prefix), Single ID (exact) or business name (substring, trigram-indexed)."""
-    found = Q(application__reference__startswith=term.upper())
+    """Reference (exact or prefix), Single ID (exact) or business name (substring, trigram-indexed).
+
+    One subquery of matching applications, a UNION of what each index finds (the reference prefix index; the
+    businesses by Single ID or by the trigram indexes of their names, then their applications): conditions
+    OR-ed across the joined tables made PostgreSQL test every task of the queue against each of them."""
+    by_reference = Application.objects.filter(reference__startswith=term.upper())
+    names = Q(name_en__icontains=term) | Q(name_km__icontains=term)
     single_id = normalize_single_id(term)
     if single_id:
-        found |= Q(application__business__single_id=single_id)
-    return (
-        found
-        | Q(application__business__name_en__icontains=term)
-        | Q(application__business__name_km__icontains=term)
-    )
+        names |= Q(single_id=single_id)
+    businesses = Business.objects.filter(names).order_by().values("pk")
+    by_business = Application.objects.filter(business_id__in=businesses)
+    matches = by_reference.order_by().values("pk").union(by_business.order_by().values("pk"))
+    return Q(application_id__in=matches)
 
 
-def queue_counts(officer) -> dict[str, int]:
-    """The number of rows of each queue (no filters), in one query (plus the officer's assignments)."""
+def queue_counts(officer, *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """The number of rows of each queue (no filters), each counted up to `cap` + 1 (a count above `cap` means
+    "more than `cap`"), in one query (plus the officer's assignments and eligible steps)."""
     if officer is None or officer_scope(officer).is_empty:
         return dict.fromkeys(QUEUES, 0)
-    conditions = {name: _queue_condition(officer, name) for name in QUEUES}
-    any_queue = Q()
-    for condition in conditions.values():
-        any_queue |= condition
-    totals = (
-        ReviewTask.objects.filter(any_queue, _in_scope(officer))
-        .exclude(application__status=Status.DRAFT)
-        .aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
-    )
-    return {name: totals[name] or 0 for name in QUEUES}
+    parts, params = [], []
+    for name in QUEUES:
+        # No join to the application: a task is only ever opened by a submission, and no application goes
+        # back to DRAFT (applications.models.TRANSITIONS), so "not a draft" holds for every task.
+        rows = ReviewTask.objects.filter(_queue_condition(officer, name)).order_by().values("pk")[: cap + 1]
+        try:
+            sql, row_params = rows.query.sql_with_params()
+        except EmptyResultSet:  # e.g. no eligible step: nothing to count
+            parts.append("0")
+            continue
+        # `sql` is Django's compiled query (values passed as parameters); `name` is one of QUEUES.
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS {name})")  # noqa: S608
+        params.extend(row_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        totals = cursor.fetchone()
+    return dict(zip(QUEUES, totals, strict=True))
 
 
 def task_for_review(officer, public_id) -> ReviewTask:
@@ -299,10 +391,12 @@ def with_time_left(tasks) -> list[ReviewTask]:
 
 
 __all__ = [
+    "COUNT_CAP",
     "QUEUES",
     "HistoryEntry",
     "available_actions",
     "can_act",
+    "eligible_step_ids",
     "eligible_steps",
     "forward_targets",
     "history",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
@@ -30,6 +30,7 @@ from review import presentation
 from review import selectors as review_selectors
 from review.forms import QUEUE_TABS, QueueFilters, posted_version
 from review.models import ActionKind
+from review.pagination import CappedPaginator
 from review.services import ReviewError, take_action
 
 QUEUE_PERMISSION = "review.view_reviewtask"
@@ -80,7 +81,10 @@ def landing(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(QUEUE_PERMISSION):
         raise PermissionDenied
-    counts = review_selectors.queue_counts(request.user)
+    # Counted up to a cap: an exact count of a ministry's decided applications grows with them
+    # (bench/README.md).
+    cap = review_selectors.COUNT_CAP
+    counts = review_selectors.queue_counts(request.user, cap=cap)
     tab = request.GET.get("tab", "")
     if tab not in review_selectors.QUEUES:
         tab = "mine" if counts["mine"] or not counts["team"] else "team"
@@ -89,10 +93,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         services=presentation.scoped_services(request.user),
     )
     tasks = review_selectors.queue(request.user, tab, **filters.filters())
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     context = {
         "tab": tab,
-        "tabs": [(name, label, counts[name]) for name, label in QUEUE_TABS],
+        "tabs": [(name, label, _count_label(counts[name], cap)) for name, label in QUEUE_TABS],
         "filters": filters,
         "page": page,
         "rows": presentation.queue_rows(page.object_list),
@@ -103,6 +107,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     context.update(admin.site.each_context(request))
     context["title"] = _("Review queue")
     return TemplateResponse(request, "review/queue.html", context)
+
+
+def _count_label(count: int, cap: int) -> str:
+    """A tab's count: exact up to the cap, "1,000+" above it."""
+    if count > cap:
+        return number_format(cap, force_grouping=True) + "+"
+    return number_format(count, force_grouping=True)
 
 
 # --- the review screen --------------------------------------------------------------------------------------
