@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,6 +64,17 @@ def list_transactions(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"data": services.transactions(day)})
 
 
+# How the webhook was sent, as the message after a checkout says it (whole phrases: no code word spliced in).
+# Lazy: translated in the language of the request that shows it.
+_SENT = {
+    "normal": gettext_lazy("webhook sent"),
+    "twice": gettext_lazy("webhook sent twice"),
+    "late": gettext_lazy("webhook sent late (stale timestamp)"),
+    "tampered": gettext_lazy("webhook sent tampered (bad signature)"),
+    "resend": gettext_lazy("webhook sent again"),
+}
+
+
 def _summary(deliveries: list[services.Delivery]) -> str:
     return ", ".join(f"{d.status or '—'} {d.code}" for d in deliveries)
 
@@ -92,8 +104,8 @@ def checkout(request: HttpRequest, session_id: str) -> HttpResponse:
         else:
             messages.info(
                 request,
-                _("Gateway sandbox: webhook sent (%(mode)s), the portal answered: %(answers)s")
-                % {"mode": mode if action != "resend" else "resend", "answers": _summary(deliveries)},
+                _("Gateway sandbox: %(sent)s; the portal answered: %(answers)s")
+                % {"sent": _SENT[mode if action != "resend" else "resend"], "answers": _summary(deliveries)},
             )
             return HttpResponseRedirect(session.return_url)
     return render(
