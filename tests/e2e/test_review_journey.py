@@ -189,7 +189,12 @@ def _open_from_queue(tab: Tab, queue: str, reference: str) -> None:
     page.locator(f"[data-testid=queue-tabs] a[data-tab={queue}]").click()
     page.wait_for_load_state("networkidle")
     page.locator("input[name=q]").fill(reference)
-    page.locator("input[name=q]").press("Enter")
+    # htmx swaps the results in and pushes the search into the address: wait for that, or the row found
+    # may be the one the swap is about to replace (a click on it then goes nowhere)
+    searched = lambda response: "q=" in response.url and "/backoffice/review/" in response.url  # noqa: E731
+    with page.expect_response(searched):
+        page.locator("input[name=q]").press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') !== null")
     row = page.get_by_test_id("queue-row").filter(has_text=reference)
     row.wait_for()
     assert page.get_by_test_id("queue-row").count() == 1
