@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from applications.form_builder import build_step_form, display_answer
 from applications.models import Application, Status
 from esb.access import applicant_required
 from esb.ids import parse_id
+from esb.uploads import stored_file_response
 from licensing import selectors as catalog
 from licensing.form_cache import form_steps
 from licensing.models import LicenceService
@@ -487,14 +488,8 @@ def discard(request: HttpRequest, public_id) -> HttpResponse:
 def document(request: HttpRequest, public_id, document_id: int) -> HttpResponse:
     application = _application(request, public_id)
     found = selectors.document_for(application, document_id)
-    if found is None or not found.file:
+    if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
+    return stored_file_response(
+        found.file, filename=found.original_name, content_type=found.content_type, as_attachment=True
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

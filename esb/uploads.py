@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParser
 
 _MB = 1024 * 1024
@@ -115,3 +116,17 @@ class LimitedUploadHandler(FileUploadHandler):
         )
         # connection_reset: do not read (and discard) the rest of the body either.
         raise StopUpload(connection_reset=True)
+
+
+def stored_file_response(stored, *, filename: str, content_type: str, as_attachment: bool) -> FileResponse:
+    """A stored upload sent back to a reader who may see it (the caller checked that): `Http404` when the file
+    is gone from storage, never a 500; the browser told not to guess another type."""
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

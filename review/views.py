@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -24,6 +24,7 @@ from applications.models import Application
 from applications.services import ApplicationError
 from esb.access import officer_required
 from esb.ids import parse_id
+from esb.uploads import stored_file_response
 from privacy.models import AccessorKind, AccessPurpose
 from privacy.services import record_access
 from review import presentation
@@ -201,17 +202,12 @@ def document(request: HttpRequest, public_id, document_id: int) -> HttpResponse:
     if application is None:
         raise Http404
     found = application_selectors.document_for(application, document_id)
-    if found is None or not found.file:
+    if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     download = request.GET.get("download") == "1"
-    response = FileResponse(
-        handle, as_attachment=download, filename=found.original_name, content_type=found.content_type
+    response = stored_file_response(
+        found.file, filename=found.original_name, content_type=found.content_type, as_attachment=download
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["X-Frame-Options"] = "SAMEORIGIN"  # the review screen frames it; no other site may
     inline_pdf = not download and presentation.document_kind(found) == "pdf"
     response["Content-Security-Policy"] = _PDF_INLINE if inline_pdf else _SANDBOXED
