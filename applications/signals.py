@@ -13,6 +13,11 @@ from privacy.signals import consent_withdrawn
 # submitted application never exists without its review task.
 application_submitted = Signal()
 
+# Sent inside the transaction that makes an application APPROVED, with `application` (the locked row) and
+# `actor` (the approving officer). Issuance (`issuance`, above this app) creates the licence and enqueues
+# its issuing here, so an approval never commits without the promise to issue.
+application_approved = Signal()
+
 
 @receiver(consent_withdrawn, dispatch_uid="applications.discard_drafts_on_withdrawal")
 def discard_drafts_on_withdrawal(sender, user, consent, **kwargs) -> None:

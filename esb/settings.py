@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "applications",
     "review",
     "payments",
+    "issuance",
 ]
 
 MIDDLEWARE = [

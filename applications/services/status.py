@@ -15,6 +15,7 @@ from django.utils.translation import override
 
 from applications.models import TRANSITIONS, Application, ApplicationEvent, Status
 from applications.services.errors import ApplicationError
+from applications.signals import application_approved
 from esb import audit
 from notifications import services as notifications
 
@@ -144,6 +145,8 @@ def transition(
     )
     if notify:
         notify_applicant(locked, event)
+    if to_status == Status.APPROVED:
+        application_approved.send(sender=Application, application=locked, actor=move.actor)
     return event
 
 

@@ -1,0 +1,1 @@
+"""Issued licences: numbering, the PDF, registration with the verification service, and the lifecycle."""

@@ -1,0 +1,20 @@
+"""Issued licences: what an approval produces (a numbered e-licence, its PDF and its verification record) and
+what happens to it afterwards (expiry, suspension, revocation, amendment, renewal).
+
+The licence's definition (type, validity, template) is `licensing`'s; the application it comes from is
+`applications`' and is reached only through `applications.services` and `applications.signals`.
+"""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IssuanceConfig(AppConfig):
+    name = "issuance"
+    verbose_name = _("Issued licences")
+
+    def ready(self) -> None:
+        from applications.signals import application_approved
+        from issuance.receivers import issue_on_approval
+
+        application_approved.connect(issue_on_approval, dispatch_uid="issuance.issue_on_approval")

@@ -1,0 +1,2 @@
+"""Issuance services: `issuing` (the chain from approval to a published PDF), `lifecycle` (status changes,
+expiry, reminders, renewal and amendment)."""
