@@ -92,6 +92,16 @@ class VerificationProvider(Plugin):
 
 verification_providers: Registry[VerificationProvider] = Registry("verification providers")
 
+
+def active_provider() -> VerificationProvider:
+    """The provider named by `settings.ESB_VERIFICATION["PROVIDER"]` (verify.gov.kh's plugin by default)."""
+    from django.conf import settings
+
+    return verification_providers.get(
+        getattr(settings, "ESB_VERIFICATION", {}).get("PROVIDER", "verify_gov_kh")
+    )
+
+
 __all__ = [
     "Record",
     "RecordRequest",
@@ -99,5 +109,6 @@ __all__ = [
     "RecordStatus",
     "VerificationError",
     "VerificationProvider",
+    "active_provider",
     "verification_providers",
 ]
