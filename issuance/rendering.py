@@ -233,7 +233,7 @@ def _fonts_css() -> str:
     return (
         f'@font-face {{ font-family: "Noto Sans Khmer"; font-weight: 400; src: url("{regular}"); }}\n'
         f'@font-face {{ font-family: "Noto Sans Khmer"; font-weight: 700; src: url("{bold}"); }}\n'
-        "@page { size: A4; margin: 15mm; }\n"
+        "@page { size: A4; margin: 12mm 15mm; }\n"
         'body { font-family: "Noto Sans Khmer", sans-serif; }\n'
     )
 
