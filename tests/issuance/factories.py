@@ -99,3 +99,29 @@ class LicenceFactory(factory.django.DjangoModelFactory):
                 from_status=LicenceStatus.VALID,
                 to_status=obj.status,
             )
+
+
+def approved_directly(licence_type, applicant, *, approved_by=None):
+    """An APPROVED application made directly, with its PENDING licence and outbox message written as the
+    approval's signal writes them (`begin_issuance` in the same transaction). No registry or reference data:
+    for tests that commit, where the session's reference data is not there."""
+    from django.db import transaction
+
+    from applications.models import Application
+    from applications.models import Status as AppStatus
+    from issuance.services.issuing import begin_issuance
+    from tests.licensing.factories import FormDefinitionFactory
+
+    form = licence_type.form_definitions.first() or FormDefinitionFactory(licence_type=licence_type)
+    with transaction.atomic():
+        application = Application.objects.create(
+            licence_type=licence_type,
+            form_definition=form,
+            applicant=applicant,
+            answers={"business_name_km": "ហាងលក់គ្រឿងទេស ស្រីស្រស់", "business_name_en": "Srey Sros Spices"},
+            status=AppStatus.APPROVED,
+            reference=f"ISS-2026-{next(_sequence):06d}",
+            decided_at=timezone.now(),
+        )
+        begin_issuance(application, approved_by=approved_by)
+    return application
