@@ -162,7 +162,8 @@ def verify_page(request: HttpRequest, record_id: str) -> HttpResponse:
 @never_cache
 @throttle("verify-page")
 @xframe_options_sameorigin  # shown inside the record's page
-@csp_replace({"frame-ancestors": ["'self'"]})
+# The browser's PDF viewer is a plugin inside the document: the portal's object-src 'none' would blank it.
+@csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
 @require_GET
 def verify_document(request: HttpRequest, record_id: str) -> HttpResponse:
     found, key = _opened(request, record_id)

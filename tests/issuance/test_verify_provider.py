@@ -80,6 +80,9 @@ def test_a_licence_is_registered_once_published_and_its_page_follows_its_status(
     )
     assert original.status_code == 200 and original.content == PDF
     assert original.headers["Content-Type"] == "application/pdf"
+    assert original.headers["X-Frame-Options"] == "SAMEORIGIN"  # embedded in the record's page only
+    assert "frame-ancestors 'self'" in original.headers["Content-Security-Policy"]
+    assert original.headers["Referrer-Policy"] == "no-referrer"
 
     in_khmer = page(record.verify_url, "km")
     assert "ក្រុមហ៊ុន សុខ សាន្ត ឯ.ក" in in_khmer.text and "ក្រសួងពាណិជ្ជកម្ម" in in_khmer.text
