@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from esb.access import public
 from esb.throttle import throttle
@@ -41,8 +41,12 @@ def _issuer(request: HttpRequest) -> str:
 _UNAUTHORIZED = services.Invalid(401, "unauthorized", "a valid issuer API key is required")
 
 
-def _answer(request: HttpRequest, run) -> JsonResponse:
-    """Authenticate the issuer, run the call, answer its state or the documented error."""
+def _answer(request: HttpRequest, method: str, run) -> JsonResponse:
+    """Check the method, authenticate the issuer, run the call; its state or the documented JSON error."""
+    if request.method != method:
+        response = _error(services.Invalid(405, "method_not_allowed", f"use {method}"))
+        response["Allow"] = method
+        return response
     issuer = _issuer(request)
     if not issuer:
         response = _error(_UNAUTHORIZED)
@@ -56,7 +60,6 @@ def _answer(request: HttpRequest, run) -> JsonResponse:
 
 @public  # machine-to-machine: authenticated by the issuer's bearer API key
 @csrf_exempt
-@require_POST
 def register(request: HttpRequest) -> JsonResponse:
     def run(issuer: str) -> JsonResponse:
         try:
@@ -73,20 +76,19 @@ def register(request: HttpRequest) -> JsonResponse:
         }
         return JsonResponse(answer, status=201 if done.created else 200)
 
-    return _answer(request, run)
+    return _answer(request, "POST", run)
 
 
 @public  # machine-to-machine: authenticated by the issuer's bearer API key
-@require_GET
+@csrf_exempt
 def record(request: HttpRequest, record_id: str) -> JsonResponse:
     return _answer(
-        request, lambda issuer: JsonResponse(services.state(services.issuer_record(issuer, record_id)))
+        request, "GET", lambda issuer: JsonResponse(services.state(services.issuer_record(issuer, record_id)))
     )
 
 
 @public  # machine-to-machine: authenticated by the issuer's bearer API key
 @csrf_exempt
-@require_http_methods(["PUT"])
 def record_document(request: HttpRequest, record_id: str) -> JsonResponse:
     def run(issuer: str) -> JsonResponse:
         if request.content_type != "application/pdf":
@@ -97,12 +99,11 @@ def record_document(request: HttpRequest, record_id: str) -> JsonResponse:
         declared = request.headers.get("X-Content-SHA256", "")
         return JsonResponse(services.state(services.publish(issuer, record_id, document, declared)))
 
-    return _answer(request, run)
+    return _answer(request, "PUT", run)
 
 
 @public  # machine-to-machine: authenticated by the issuer's bearer API key
 @csrf_exempt
-@require_http_methods(["PUT"])
 def record_status(request: HttpRequest, record_id: str) -> JsonResponse:
     def run(issuer: str) -> JsonResponse:
         try:
@@ -114,7 +115,7 @@ def record_status(request: HttpRequest, record_id: str) -> JsonResponse:
         changed = services.set_status(issuer, record_id, body.get("status"), body.get("reason", ""))
         return JsonResponse(services.state(changed))
 
-    return _answer(request, run)
+    return _answer(request, "PUT", run)
 
 
 def _opened(request: HttpRequest, record_id: str) -> tuple[SimVerifyRecord, str]:
@@ -126,8 +127,10 @@ def _opened(request: HttpRequest, record_id: str) -> tuple[SimVerifyRecord, str]
 
 
 def _no_leak(response: HttpResponse) -> HttpResponse:
-    # The key is in the URL: no page or link of the record may hand it on (Referer) or keep it (caches).
-    response["Referrer-Policy"] = "no-referrer"
+    # The key is in the URL: no page of the record may hand it to another site (Referer) or keep it
+    # (caches). "same-origin", not "no-referrer": browsers then send `Origin: null` with the check form,
+    # which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

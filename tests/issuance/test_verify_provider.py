@@ -73,7 +73,7 @@ def test_a_licence_is_registered_once_published_and_its_page_follows_its_status(
     assert 'data-status="VALID"' in shown.text and "This document is valid." in shown.text
     for text in ("Ministry of Commerce", "Sok Santh Co., Ltd.", "Business licence", "MOC-2026-000123"):
         assert text in shown.text
-    assert shown.headers["Referrer-Policy"] == "no-referrer" and "no-store" in shown.headers["Cache-Control"]
+    assert shown.headers["Referrer-Policy"] == "same-origin" and "no-store" in shown.headers["Cache-Control"]
     document_url = re.search(r'href="([^"]+/document\?key=[0-9a-f]{64})"', shown.text).group(1)
     original = requests.get(
         live_verify.rsplit("/sandbox/", 1)[0] + document_url.replace("&amp;", "&"), timeout=10
@@ -82,7 +82,7 @@ def test_a_licence_is_registered_once_published_and_its_page_follows_its_status(
     assert original.headers["Content-Type"] == "application/pdf"
     assert original.headers["X-Frame-Options"] == "SAMEORIGIN"  # embedded in the record's page only
     assert "frame-ancestors 'self'" in original.headers["Content-Security-Policy"]
-    assert original.headers["Referrer-Policy"] == "no-referrer"
+    assert original.headers["Referrer-Policy"] == "same-origin"
 
     in_khmer = page(record.verify_url, "km")
     assert "ក្រុមហ៊ុន សុខ សាន្ត ឯ.ក" in in_khmer.text and "ក្រសួងពាណិជ្ជកម្ម" in in_khmer.text
