@@ -148,3 +148,11 @@ def test_bakong_and_gateway_are_built_as_before(monkeypatch):
     assert bakong["BASE_URL"] == "" and "BAKONG_TOKEN must be set when ESB_ENV=production" in problems
     gateway, problems = build(monkeypatch, integration_settings.gateway, True)
     assert gateway["BASE_URL"] == "" and problems == []  # optional in production
+
+
+def test_the_development_key_is_the_simulators_issuer_key():
+    from sandbox.verify import services as simulator
+
+    assert integration_settings.DEV_VERIFY_API_KEY == simulator.SANDBOX_API_KEY
+    assert simulator.issuer_for(integration_settings.DEV_VERIFY_API_KEY) == "esb-portal"
+    assert simulator.issuer_for(integration_settings.DEV_VERIFY_API_KEY + "x") == ""
