@@ -245,3 +245,55 @@ def test_factory_states(applicant, service, business, team):
         assert licence.status == trait.upper()
         assert bool(licence.number) == (trait != "pending")
         assert licence.events.filter(to_status=licence.status).exists() == (trait != "pending")
+
+
+def test_the_timeline_refuses_a_licence_for_an_application_not_approved(applicant, service, business):
+    from django.db import transaction
+
+    from applications import services as application_services
+
+    application = application_factories.draft(applicant, service, business)
+    with pytest.raises(application_services.ApplicationError), transaction.atomic():
+        application_services.licence_issued(application.pk, number="X-2026-000001", url="/")
+    assert not ApplicationEvent.objects.filter(application=application, title_en__startswith="Your").exists()
+
+
+def test_a_step_out_of_order_is_refused(applicant, service, business, team, provider):
+    licence = factories.pending(_approve(applicant, service, business, team))
+    with pytest.raises(chain.ChainError):
+        chain.register(licence.pk)  # not numbered yet
+    chain.number(licence.pk)
+    with pytest.raises(chain.ChainError):
+        chain.activate(licence.pk)  # not registered, rendered or published
+    assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.PENDING
+
+
+def test_an_officer_without_a_role_at_the_institution_has_no_title(applicant, service, business):
+    from accounts.models import User
+
+    outsider = User.objects.create_user(username="no-role", full_name_en="No Role", is_staff=True)
+    assert issuing.approver_title(outsider, service.institution_id) == ("", "")
+    assert issuing.approver_title(None, service.institution_id) == ("", "")
+
+
+def test_an_address_is_written_in_both_languages_with_gazetteer_names(reference_data):
+    from registry.models import AdministrativeUnit
+
+    village = (
+        AdministrativeUnit.objects.filter(level="village").select_related("parent__parent__parent").first()
+    )
+    commune, district, province = village.parent, village.parent.parent, village.parent.parent.parent
+    lines = issuing.address_lines(
+        {
+            "province": province.code,
+            "district": district.code,
+            "commune": commune.code,
+            "village": village.code,
+            "house_number": "12",
+            "street_name": "271",
+        }
+    )
+    assert lines["km"].startswith("ផ្ទះលេខ 12 ផ្លូវ 271 ")
+    assert province.name_km in lines["km"] and village.name_km in lines["km"]
+    assert lines["en"].startswith("No. 12, Street 271, ")
+    assert (province.name_en or province.name_km) in lines["en"]
