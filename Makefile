@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review stop clean
+.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review bench-issuance stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench-data: install
 APPLICATIONS ?= 1000000
 bench-applications: install
 	$(BIN)/python -m bench.synthetic.applications $(APPLICATIONS)
+
+# Licences issued per minute end to end with real workers and the verify.gov.kh simulator over HTTP (prepare:
+# make run's demo data; LICENCES=N, WORKERS=N).
+bench-issuance: install
+	$(BIN)/python bench/issuance.py --licences $(or $(LICENCES),200) --workers $(or $(WORKERS),4)
 
 # The review queue and screen over HTTP through gunicorn (prepare: make bench-data, make bench-applications).
 bench-review: install

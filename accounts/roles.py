@@ -72,6 +72,12 @@ _MAINTAIN_REJECTION_REASONS = [
 _SEE_PAYMENTS = ["payments.view_payment", "payments.view_receipt", "payments.view_reconciliationmismatch"]
 _WAIVE_FEES = [*_SEE_PAYMENTS, "payments.waive_payment"]
 _REFUND_PAYMENTS = [*_SEE_PAYMENTS, "payments.refund_payment"]
+# The licence document's template per licence type (issuance: HTML, CSS, conditions, emblem, PDF preview).
+_EDIT_LICENCE_TEMPLATES = [
+    "issuance.view_licencetemplate",
+    "issuance.add_licencetemplate",
+    "issuance.change_licencetemplate",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW],
@@ -103,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_feedback",
         *_MAINTAIN_REJECTION_REASONS,
         *_EDIT_HOLIDAYS,
+        *_EDIT_LICENCE_TEMPLATES,
     ],
     # accounts.* includes the break-glass lockouts (accounts.LockedLogin: view, and delete = unlock)
     "system_administrator": [

@@ -145,3 +145,34 @@ def gateway_problems(gateway: dict, *, production: bool, dev_values: tuple[str, 
     if not 30 <= gateway["TOLERANCE_SECONDS"] <= 900:
         problems.append("GATEWAY_WEBHOOK_TOLERANCE_SECONDS must be between 30 and 900")
     return problems
+
+
+def verification_problems(verification: dict, *, production: bool, dev_api_key: str) -> list[str]:
+    """The verification provider's settings (docs/verification.md): both URLs as any DPI's (in production
+    https and not the sandbox), the issuer API key not the sandbox's, not a placeholder, and strong."""
+    problems = dpi_url_problems(
+        "VERIFY_BASE_URL",
+        verification["BASE_URL"],
+        production=production,
+        crossing="the issuer API key crosses it",
+        service="verify.gov.kh",
+    )
+    problems += dpi_url_problems(
+        "VERIFY_PUBLIC_BASE_URL",
+        verification["PUBLIC_BASE_URL"],
+        production=production,
+        crossing="every licence's QR code points at it",
+        service="verify.gov.kh",
+    )
+    api_key = verification["API_KEY"]
+    if production and api_key == dev_api_key:
+        problems.append("VERIFY_API_KEY is the verify.gov.kh sandbox's public key")
+    elif api_key and is_placeholder(api_key):
+        problems.append("VERIFY_API_KEY is a placeholder: set the key issued at verify.gov.kh onboarding")
+    elif production and api_key:
+        weakness = weak_text_secret(api_key, 32)
+        if weakness:
+            problems.append(f"VERIFY_API_KEY is weak: {weakness}")
+    if verification["TIMEOUT"] <= 0:
+        problems.append("VERIFY_TIMEOUT_SECONDS must be positive")
+    return problems

@@ -16,11 +16,10 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from esb import integration_settings
 from esb.config_checks import (
-    bakong_problems,
     base64_key_problems,
     dpi_url_problems,
-    gateway_problems,
     is_placeholder,
     url_password,
     weak_key_bytes,
@@ -522,37 +521,16 @@ if bool(CAMDIGIKEY["CLIENT_CERT"]) != bool(CAMDIGIKEY["CLIENT_KEY"]):
 if CAMDIGIKEY["TIMEOUT"] <= 0:
     _CONFIG_PROBLEMS.append("CAMDIGIKEY_TIMEOUT_SECONDS must be positive")
 
-# Bakong Open API (KHQR payment confirmations, docs/payments.md). Development and test talk to the sandbox
-# simulator with its public demo token; production needs the token NBC issued (a JWT, renewed every 90 days).
-_DEV_BAKONG_TOKEN = "esb-bakong-sandbox-token"
-BAKONG = {
-    "BASE_URL": _require("BAKONG_BASE_URL", f"{ESB_PUBLIC_BASE_URL}/sandbox/bakong").rstrip("/"),
-    "TOKEN": _require("BAKONG_TOKEN", _DEV_BAKONG_TOKEN),
-    "TIMEOUT": env.float("BAKONG_TIMEOUT_SECONDS", default=5.0),
-    # check_transaction_by_md5_list is not in NBC's published API (third-party libraries use it): off means
-    # one check_transaction_by_md5 call per payment.
-    "BATCH_CHECKS": env.bool("BAKONG_BATCH_CHECKS", default=True),
-    "BATCH_SIZE": env.int("BAKONG_BATCH_SIZE", default=50),
-    # How long a KHQR code lives (NBC: at most 10 minutes), and how long after that it is still polled.
-    "QR_LIFETIME_SECONDS": env.int("BAKONG_QR_LIFETIME_SECONDS", default=600),
-    "GRACE_SECONDS": env.int("BAKONG_GRACE_SECONDS", default=300),
-}
-_CONFIG_PROBLEMS += bakong_problems(BAKONG, production=IS_PRODUCTION, dev_token=_DEV_BAKONG_TOKEN)
-
-# Member payment gateway (cards, bank transfer; signed webhooks; docs/payments.md): optional in production.
-_DEV_GATEWAY_KEY, _DEV_GATEWAY_SECRET = "esb-gateway-sandbox-key", "esb-gateway-sandbox-webhook-secret"
-GATEWAY = {
-    "BASE_URL": env.str(
-        "GATEWAY_BASE_URL", default="" if IS_PRODUCTION else f"{ESB_PUBLIC_BASE_URL}/sandbox/gateway"
-    ),
-    "API_KEY": env.str("GATEWAY_API_KEY", default="" if IS_PRODUCTION else _DEV_GATEWAY_KEY),
-    "WEBHOOK_SECRET": env.str("GATEWAY_WEBHOOK_SECRET", default="" if IS_PRODUCTION else _DEV_GATEWAY_SECRET),
-    "TIMEOUT": env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0),
-    "TOLERANCE_SECONDS": env.int("GATEWAY_WEBHOOK_TOLERANCE_SECONDS", default=300),
-}
-_CONFIG_PROBLEMS += gateway_problems(
-    GATEWAY, production=IS_PRODUCTION, dev_values=(_DEV_GATEWAY_KEY, _DEV_GATEWAY_SECRET)
+# Bakong, the member payment gateway and verify.gov.kh: built and checked in esb/integration_settings.py
+# (docs/payments.md, docs/verification.md).
+BAKONG, _problems = integration_settings.bakong(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
+GATEWAY, _problems = integration_settings.gateway(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
+ESB_VERIFICATION, _problems = integration_settings.verification(
+    env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION
 )
+_CONFIG_PROBLEMS += _problems
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

@@ -56,6 +56,8 @@ RATES: dict[str, str] = {
     "payment-new-code": "10/10m",  # POST /applications/<id>/pay/new-code/ (a new KHQR attempt)
     "payment-checkout": "10/10m",  # POST /applications/<id>/pay/gateway/ (a new gateway checkout session)
     "payment-webhook": "300/m",  # POST /payments/webhooks/gateway/ (per sending address)
+    "verify-page": "60/m",  # the verify.gov.kh simulator's public record pages and documents
+    "verify-check": "10/m",  # POST of a file to check against a record (hashed, up to 20 MB)
 }
 
 

@@ -18,3 +18,5 @@ class IssuanceConfig(AppConfig):
         from issuance.receivers import issue_on_approval
 
         application_approved.connect(issue_on_approval, dispatch_uid="issuance.issue_on_approval")
+        # Verification providers register themselves in issuance.verification.verification_providers.
+        from issuance.contrib.verify_gov_kh import plugin as _verify_gov_kh  # noqa: F401

@@ -14,10 +14,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from esb.fields import EncryptedJSONField
+from esb.fields import EncryptedJSONField, EncryptedTextField
 
 
 class LicenceStatus(models.TextChoices):
@@ -62,10 +63,20 @@ class LicenceTemplate(models.Model):
         related_name="licence_template",
         verbose_name=_("licence type"),
     )
-    html = models.TextField(_("HTML"))
+    html = models.TextField(
+        _("HTML"),
+        help_text=_("A Django template; docs/issuance.md lists the variables it may use."),
+    )
     css = models.TextField(_("CSS"), blank=True)
     conditions_km = models.TextField(_("conditions (Khmer)"), blank=True)
     conditions_en = models.TextField(_("conditions (English)"), blank=True)
+    emblem = models.FileField(
+        _("emblem"),
+        upload_to="licence-templates/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg"])],
+        help_text=_("The ministry's emblem printed at the top of the licence: PNG, JPEG or SVG, up to 1 MB."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,7 +128,7 @@ class Licence(models.Model):
         _("status"), max_length=10, choices=LicenceStatus.choices, default=LicenceStatus.PENDING
     )
     # Gap-free per licence type and year (esb.numbering.next_gap_free_number); kept by amended versions.
-    number = models.CharField(_("licence number"), max_length=40, blank=True, db_index=True)
+    number = models.CharField(_("licence number"), max_length=60, blank=True, db_index=True)
     sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
     issued_year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
@@ -153,11 +164,14 @@ class Licence(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     verification_provider = models.CharField(_("verification provider"), max_length=50, blank=True)
     verification_id = models.CharField(_("verification record"), max_length=128, blank=True)
-    verification_url = models.URLField(_("verification URL"), max_length=500, blank=True)
+    # Encrypted: the URL carries the record's key, which opens the document to whoever holds it.
+    verification_url = EncryptedTextField(_("verification URL"), blank=True)
     # The status the provider was last told (a failed push is retried until it matches `status`).
     verification_status = models.CharField(_("status at the verification service"), max_length=10, blank=True)
     published_at = models.DateTimeField(_("published to verification"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    # Why the issuance chain last stopped (a provider down, a template that failed); empty once it went on.
+    issue_error = models.CharField(_("last issuing error"), max_length=500, blank=True)
     reminded_days = models.JSONField(_("expiry reminders sent (days before)"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

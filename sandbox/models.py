@@ -3,6 +3,7 @@
 from sandbox.bakong.models import SimTransaction
 from sandbox.camdigikey.models import AuthCode, ClientApp, DemoIdentity, IssuedToken, LoginToken
 from sandbox.gateway.models import SimCheckoutSession
+from sandbox.verify.models import SimVerifyRecord, SimVerifyStatusChange
 
 __all__ = [
     "AuthCode",
@@ -12,4 +13,6 @@ __all__ = [
     "LoginToken",
     "SimCheckoutSession",
     "SimTransaction",
+    "SimVerifyRecord",
+    "SimVerifyStatusChange",
 ]

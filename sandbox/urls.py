@@ -6,4 +6,5 @@ urlpatterns = [
     path("camdigikey/", include("sandbox.camdigikey.urls")),
     path("bakong/", include("sandbox.bakong.urls")),
     path("gateway/", include("sandbox.gateway.urls")),
+    path("verify/", include("sandbox.verify.urls")),
 ]

@@ -421,6 +421,7 @@ def cmd_run() -> int:
     Health       {base}/health
     Bakong bank  {base}/sandbox/bakong/app/  (pay a demo fee's KHQR here)
     Card/bank    "Pay by card or bank transfer" opens {base}/sandbox/gateway/ (test card 4242 4242 4242 4242)
+    Verify       licence QR codes open {base}/sandbox/verify/verify/<id>?key=... (verify.gov.kh simulator)
 {logins}
   (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.
@@ -527,6 +528,8 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
             "CAMDIGIKEY_AES_IV_PARAMS": "Y2hlY2stZGVwbG95LWl2IQ==",
             "BAKONG_BASE_URL": "https://api-bakong.nbc.gov.kh",
             "BAKONG_TOKEN": "check-deploy-only-bakong-token",
+            "VERIFY_BASE_URL": "https://issuer-api.verify.gov.kh",
+            "VERIFY_API_KEY": "check-deploy-only-verify-issuer-key-0123456789",
         }
     )
     return prod_env

@@ -22,6 +22,7 @@ from applications.services.drafts import (
     start_application,
 )
 from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
+from applications.services.issued import licence_issued
 from applications.services.payment import (
     application_for_payment,
     applications_visible_to,
@@ -52,6 +53,7 @@ __all__ = [
     "discard_drafts_of",
     "discard_expired_drafts",
     "editable_keys",
+    "licence_issued",
     "mark_received",
     "missing_answers",
     "open_draft",

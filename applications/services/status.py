@@ -35,6 +35,10 @@ _TITLES: dict[str, tuple[str, str]] = {
     "rejected": ("បានបដិសេធ", "Rejected"),
     "withdrawn": ("បានដកពាក្យស្នើសុំវិញដោយអ្នកដាក់ពាក្យ", "Withdrawn by the applicant"),
     "expired": ("អាជ្ញាប័ណ្ណផុតសុពលភាព", "Licence expired"),
+    "licence_issued": (
+        "អាជ្ញាប័ណ្ណរបស់អ្នកត្រូវបានចេញ ហើយអាចទាញយកបាន",
+        "Your licence is issued and ready to download",
+    ),
     "message": ("សារពីមន្ត្រី", "Message from the officer"),
 }
 

@@ -54,6 +54,8 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             **camdigikey_env(),
             "BAKONG_BASE_URL": "https://api-bakong.nbc.gov.kh",
             "BAKONG_TOKEN": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
+            "VERIFY_BASE_URL": "https://issuer-api.verify.gov.kh",
+            "VERIFY_API_KEY": secrets.token_urlsafe(40),
         }
     )
     for key, value in overrides.items():
@@ -90,6 +92,8 @@ REQUIRED = [
     "CAMDIGIKEY_AES_IV_PARAMS",
     "BAKONG_BASE_URL",
     "BAKONG_TOKEN",
+    "VERIFY_BASE_URL",
+    "VERIFY_API_KEY",
 ]
 
 
@@ -427,6 +431,7 @@ def test_the_env_example_with_real_secrets_passes_the_deploy_checks():
         REDIS_PASSWORD=secrets.token_hex(32),
         **{k: v for k, v in camdigikey_env().items() if values.get(k) in (None, "", "CHANGE_ME")},
         BAKONG_TOKEN="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
+        VERIFY_API_KEY=secrets.token_urlsafe(40),
     )
     result = manage_check(compose_env(values), "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
