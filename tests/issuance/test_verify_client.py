@@ -126,6 +126,7 @@ def test_a_state_that_is_not_this_records_is_refused(verify_settings, db, body):
         ((200, "[1, 2]"), VerificationUnavailable),
         ((401, '{"error": {"code": "unauthorized", "message": "x"}}'), VerificationRefused),
         ((404, "not json"), VerificationRefused),
+        ((400, '{"error": {"code": "<script>' + API_KEY + '", "message": "x"}}'), VerificationRefused),
         (requests.ConnectionError("refused"), VerificationUnavailable),
         (requests.ReadTimeout("slow"), VerificationUnavailable),
     ],
@@ -135,6 +136,7 @@ def test_failures_become_verification_errors_without_the_key(verify_settings, db
     with pytest.raises(error) as raised:
         client.status(RID)
     assert isinstance(raised.value, VerificationError) and API_KEY not in str(raised.value)
+    assert "<script>" not in str(raised.value)
 
 
 def test_calls_that_cannot_be_right_are_not_sent(verify_settings, settings, db):

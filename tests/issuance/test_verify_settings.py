@@ -156,3 +156,12 @@ def test_the_development_key_is_the_simulators_issuer_key():
     assert integration_settings.DEV_VERIFY_API_KEY == simulator.SANDBOX_API_KEY
     assert simulator.issuer_for(integration_settings.DEV_VERIFY_API_KEY) == "esb-portal"
     assert simulator.issuer_for(integration_settings.DEV_VERIFY_API_KEY + "x") == ""
+
+
+def test_an_unknown_provider_is_reported_by_the_system_check(settings):
+    from issuance.apps import active_verification_provider_exists
+
+    assert active_verification_provider_exists() == []
+    settings.ESB_VERIFICATION = {**settings.ESB_VERIFICATION, "PROVIDER": "no_such_provider"}
+    errors = active_verification_provider_exists()
+    assert [error.id for error in errors] == ["issuance.E001"] and "no_such_provider" in errors[0].msg

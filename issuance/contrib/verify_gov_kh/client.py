@@ -36,6 +36,7 @@ SERVICE = "verify-gov-kh"
 RECORD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 RECORD_KEY = re.compile(r"^[0-9a-f]{64}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 IDEMPOTENCY_KEY_MAX = 200
 
 
@@ -101,12 +102,13 @@ class VerifyClient:
         if response.status_code >= 400:
             error = body.get("error") if isinstance(body, dict) else None
             code = str(error.get("code", "")) if isinstance(error, dict) else ""
-            # The code is a short word from the documented list; the message is not echoed (it could be
-            # anything the partner chose to put there).
+            # The code is a short word from the documented list (anything else is not repeated); the message
+            # is never echoed: it could be anything the partner chose to put there.
+            code = code if ERROR_CODE.match(code) else ""
             raise VerificationRefused(
-                f"verify.gov.kh refused {operation}: {response.status_code} {code[:40] or 'error'}",
+                f"verify.gov.kh refused {operation}: {response.status_code} {code or 'error'}",
                 status=response.status_code,
-                code=code[:40],
+                code=code,
             )
         if not isinstance(body, dict):
             raise VerificationUnavailable(f"verify.gov.kh answered {operation} without a JSON object")
