@@ -72,9 +72,13 @@ _MAINTAIN_REJECTION_REASONS = [
 _SEE_PAYMENTS = ["payments.view_payment", "payments.view_receipt", "payments.view_reconciliationmismatch"]
 _WAIVE_FEES = [*_SEE_PAYMENTS, "payments.waive_payment"]
 _REFUND_PAYMENTS = [*_SEE_PAYMENTS, "payments.refund_payment"]
+# Issued licences (docs/licences.md): the register for the review roles; suspending, reinstating and revoking
+# for the supervisor and the approving director.
+_SEE_LICENCES = ["issuance.view_licence", "issuance.view_licenceevent"]
+_CHANGE_LICENCE_STATUS = [*_SEE_LICENCES, "issuance.change_licence_status"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW],
-    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW],
+    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
+    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
     # the supervisor: reassigns the team's applications and is told when one becomes overdue
     "head_of_office": [
         *_VIEW_REGISTRIES,
@@ -82,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW,
         "review.supervise_reviewtask",
         *_WAIVE_FEES,
+        *_CHANGE_LICENCE_STATUS,
     ],
     # approving authority (the final step of a workflow approves only with it)
     "approver": [
@@ -91,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.approve_application",
         *_WAIVE_FEES,
         *_REFUND_PAYMENTS,
+        *_CHANGE_LICENCE_STATUS,
     ],
     "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
