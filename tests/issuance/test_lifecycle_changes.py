@@ -140,3 +140,22 @@ def test_renew_is_post_only(licence, service, applicant_client):
     change_service(service, RENEWAL)
     assert applicant_client.get(f"/licences/{licence.public_id}/renew/").status_code == 405
     assert not LicenceChange.objects.exists()
+
+
+def test_copy_answers_refuses_another_businesss_application_and_keeps_fresh_values(
+    licence, applicant, service, stranger
+):
+    from applications.services import ApplicationError
+    from tests.applications.conftest import give_consent
+
+    give_consent(stranger)
+    foreign_draft = application_services.start_application(stranger, service)
+    with pytest.raises(ApplicationError):
+        application_services.copy_answers(foreign_draft, licence.application, stranger)
+    # Into the holder's own draft: empty fields are filled, answers already there are kept.
+    draft = application_factories.draft(applicant, service, licence.business)
+    draft.answers = {**draft.answers, "employees": 99}
+    draft.save(update_fields=["answers"])
+    copied = application_services.copy_answers(draft, licence.application, applicant)
+    assert copied.answers["employees"] == 99
+    assert copied.answers["activity"] == application_factories.ANSWERS["activity"]
