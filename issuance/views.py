@@ -17,6 +17,7 @@ from esb.uploads import stored_file_response
 from issuance import selectors
 from issuance.services import lifecycle
 from issuance.services.history import LicenceError
+from licensing.models import LicenceService
 
 PAGE_SIZE = 20
 
@@ -47,8 +48,13 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "events": selectors.holder_events(licence),
         "downloadable": selectors.is_downloadable(licence),
         "open_change": change,
-        "may_renew": change is None and lifecycle.may_renew(licence),
-        "may_amend": change is None and lifecycle.may_amend(licence),
+        # Offered only where the licence type has the service (the service refuses clearly otherwise).
+        "may_renew": change is None
+        and lifecycle.may_renew(licence)
+        and lifecycle.change_service(licence, LicenceService.Kind.RENEWAL) is not None,
+        "may_amend": change is None
+        and lifecycle.may_amend(licence)
+        and lifecycle.change_service(licence, LicenceService.Kind.AMENDMENT) is not None,
     }
     return render(request, "issuance/detail.html", context)
 

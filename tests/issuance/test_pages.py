@@ -64,6 +64,11 @@ def test_the_licence_page_shows_number_status_validity_and_actions(licence, appl
     assert 'data-testid="renew"' in body and 'data-testid="amend"' in body
 
 
+def test_no_renew_or_amend_button_without_the_service(licence, applicant_client):
+    body = _body(applicant_client.get(f"/licences/{licence.public_id}/"))
+    assert 'data-testid="renew"' not in body and 'data-testid="amend"' not in body
+
+
 def test_the_holder_sees_reasons_but_not_the_inner_steps_nor_officers(
     applicant, service, business, applicant_client
 ):
