@@ -125,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notification",
         "privacy.*",
         *_VIEW_APPLICATIONS,
+        *_SEE_LICENCES,
     ],
 }
 

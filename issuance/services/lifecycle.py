@@ -40,6 +40,7 @@ REMINDER_DAYS = (60, 30)  # days before `valid_until` a holder is reminded, once
 RENEWAL_GRACE_DAYS = 90
 REASON_MIN, REASON_MAX = 5, 1000
 BATCH = 200  # licences a job run locks at a time
+SYNC_ROUNDS = 3  # pushes of one sync when the licence keeps moving while the provider answers
 
 # What the holder is told, in both languages (the notification keeps the words used at the time).
 _TITLES: dict[str, tuple[str, str]] = {
@@ -157,21 +158,29 @@ def revoke(licence: Licence, officer, reason: str, *, seen_status: str = "") -> 
 def sync_verification(licence_id: int) -> str:
     """Tell the verification provider the licence's current status (the outbox handler's work, and the daily
     job's safety net). Idempotent: re-reads the licence, does nothing when the provider was already told this
-    status; a `VerificationError` propagates so the task retries. Returns what it did."""
-    licence = Licence.objects.filter(pk=licence_id).first()
-    if licence is None or not licence.verification_id or licence.status == LicenceStatus.PENDING:
-        return "skipped"
-    if licence.verification_status == licence.status:
-        return "unchanged"
-    status = licence.status
-    last = licence.events.filter(to_status=status).order_by("-at", "-pk").first()
-    # The provider is called outside any transaction: nothing is locked while it answers.
-    active_provider().set_status(
-        licence.verification_id, RecordStatus(status), reason=last.reason if last else ""
-    )
-    # Only if the licence did not move meanwhile (else the next message tells the newer status).
-    Licence.objects.filter(pk=licence.pk, status=status).update(verification_status=status)
-    return "sent"
+    status; a `VerificationError` propagates so the task retries. Returns what it did.
+
+    The provider is called outside any transaction (nothing stays locked while it answers), so two pushes
+    for one licence may overlap (suspended, then revoked a second later): after each call the licence is read
+    again and, if it moved meanwhile, the newer status is sent too, so the last call of every push carries
+    the status the licence had when it ended."""
+    result = "skipped"
+    for _attempt in range(SYNC_ROUNDS):
+        licence = Licence.objects.filter(pk=licence_id).first()
+        if licence is None or not licence.verification_id or licence.status == LicenceStatus.PENDING:
+            return result
+        if licence.verification_status == licence.status and result == "skipped":
+            return "unchanged"
+        status = licence.status
+        last = licence.events.filter(to_status=status).order_by("-at", "-pk").first()
+        active_provider().set_status(
+            licence.verification_id, RecordStatus(status), reason=last.reason if last else ""
+        )
+        result = "sent"
+        # Recorded only if the licence did not move meanwhile; if it did, the next round sends the newer one.
+        if Licence.objects.filter(pk=licence.pk, status=status).update(verification_status=status):
+            return result
+    return result
 
 
 def resync_verification(limit: int = BATCH) -> int:
@@ -202,29 +211,42 @@ def expire_due_licences(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     due = Q(status__in=(LicenceStatus.VALID, LicenceStatus.SUSPENDED), valid_until__lt=today)
     count = 0
+    failed: set[int] = set()  # skipped for the rest of this run (logged), so one bad row never stops the job
     while True:
         with transaction.atomic():
             batch = list(
                 Licence.objects.select_for_update(of=("self",), skip_locked=True)
                 .filter(due)
+                .exclude(pk__in=failed)
                 .select_related("application")
                 .order_by("valid_until", "pk")[:BATCH]
             )
             for locked in batch:
-                event = history.transition(
-                    locked,
-                    LicenceStatus.EXPIRED,
-                    LicenceEvent.Kind.EXPIRED,
-                    reason=str(_("The validity period ended on %(date)s.") % {"date": locked.valid_until}),
-                )
-                _enqueue_sync(locked, event)
-                if locked.application.status == Status.APPROVED:
-                    application_services.change_status(
-                        locked.application, Status.EXPIRED, title="expired", reason="licence expired"
-                    )
-            count += len(batch)
+                try:
+                    with transaction.atomic():
+                        _expire(locked)
+                except Exception:
+                    logger.exception("licence %s: could not expire it (tried again tomorrow)", locked.pk)
+                    failed.add(locked.pk)
+                else:
+                    count += 1
         if len(batch) < BATCH:
             return count
+
+
+def _expire(locked: Licence) -> None:
+    event = history.transition(
+        locked,
+        LicenceStatus.EXPIRED,
+        LicenceEvent.Kind.EXPIRED,
+        reason=str(_("The validity period ended on %(date)s.") % {"date": locked.valid_until}),
+    )
+    _enqueue_sync(locked, event)
+    if locked.application.status == Status.APPROVED:
+        # The Part 5 status follows the licence; the applicant's timeline says so, which notifies them.
+        application_services.change_status(
+            locked.application, Status.EXPIRED, title="expired", reason="licence expired"
+        )
 
 
 def _reminder_due(licence: Licence, today: datetime.date) -> tuple[int, list[int]] | None:

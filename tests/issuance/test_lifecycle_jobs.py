@@ -175,3 +175,44 @@ def test_sync_skips_a_licence_not_yet_registered(licence):
         assert lifecycle.sync_verification(licence.pk) == "skipped"
         assert lifecycle.sync_verification(999999) == "skipped"
     assert provider.calls == []
+
+
+def test_one_licence_that_cannot_expire_does_not_stop_the_others(applicant, service, business, monkeypatch):
+    broken = valid_licence(applicant, service, business, valid_until=_days(-1))
+    fine = valid_licence(applicant, service, business, valid_until=_days(-1))
+    real_expire = lifecycle._expire
+
+    def expire(locked):
+        if locked.pk == broken.pk:
+            raise RuntimeError("database hiccup")
+        real_expire(locked)
+
+    monkeypatch.setattr(lifecycle, "_expire", expire)
+    assert lifecycle.expire_due_licences(TODAY) == 1
+    assert Licence.objects.get(pk=fine.pk).status == LicenceStatus.EXPIRED
+    broken.refresh_from_db()
+    assert broken.status == LicenceStatus.VALID and not broken.events.filter(kind="EXPIRED").exists()
+    monkeypatch.setattr(lifecycle, "_expire", real_expire)
+    assert lifecycle.expire_due_licences(TODAY) == 1  # the next run takes it
+
+
+class MovingProvider(RecordingProvider):
+    """Another officer revokes the licence while the provider is told it is suspended."""
+
+    def __init__(self, licence: Licence, officer) -> None:
+        super().__init__()
+        self.licence, self.officer = licence, officer
+
+    def set_status(self, record_id, status, *, reason=""):
+        state = super().set_status(record_id, status, reason=reason)
+        if len(self.calls) == 1:
+            lifecycle.revoke(self.licence, self.officer, "Fraudulent declaration.")
+        return state
+
+
+def test_a_status_that_moves_during_the_push_is_sent_too(licence, status_officer):
+    lifecycle.suspend(licence, status_officer, "Inspection pending.")
+    with verification_providers.override(PROVIDER_KEY, MovingProvider(licence, status_officer)) as provider:
+        assert lifecycle.sync_verification(licence.pk) == "sent"
+    assert [status for _id, status, _r in provider.calls] == ["SUSPENDED", "REVOKED"]
+    assert Licence.objects.get(pk=licence.pk).verification_status == LicenceStatus.REVOKED

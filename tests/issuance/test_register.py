@@ -240,3 +240,11 @@ def test_applicants_are_kept_out(licence, applicant, client):
     client.force_login(applicant)
     response = client.get(REGISTER)
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
+
+
+def test_a_national_system_administrator_sees_every_licence_but_changes_none(licences):
+    national = officer("system_administrator", None)
+    client = as_officer(national)
+    assert _numbers(client.get(REGISTER)) == {lic.number for lic in licences.values()}
+    foreign = licences["foreign"]
+    assert 'data-testid="status-actions"' not in client.get(_detail(foreign)).content.decode()
