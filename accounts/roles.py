@@ -78,9 +78,13 @@ _EDIT_LICENCE_TEMPLATES = [
     "issuance.add_licencetemplate",
     "issuance.change_licencetemplate",
 ]
+# Issued licences (docs/licences.md): the register for the review roles; suspending, reinstating and revoking
+# for the supervisor and the approving director.
+_SEE_LICENCES = ["issuance.view_licence", "issuance.view_licenceevent"]
+_CHANGE_LICENCE_STATUS = [*_SEE_LICENCES, "issuance.change_licence_status"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW],
-    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW],
+    "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
+    "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
     # the supervisor: reassigns the team's applications and is told when one becomes overdue
     "head_of_office": [
         *_VIEW_REGISTRIES,
@@ -88,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW,
         "review.supervise_reviewtask",
         *_WAIVE_FEES,
+        *_CHANGE_LICENCE_STATUS,
     ],
     # approving authority (the final step of a workflow approves only with it)
     "approver": [
@@ -97,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.approve_application",
         *_WAIVE_FEES,
         *_REFUND_PAYMENTS,
+        *_CHANGE_LICENCE_STATUS,
     ],
     "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
     "service_administrator": [
@@ -126,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notification",
         "privacy.*",
         *_VIEW_APPLICATIONS,
+        *_SEE_LICENCES,
     ],
 }
 

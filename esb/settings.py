@@ -372,14 +372,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
     # Review tasks past their working-day SLA: their holder and supervisors are told once.
     "notify-overdue-review-tasks": {"task": "review.tasks.notify_overdue_tasks", "schedule": 60 * 60},
-    # The outbox relay's safety net (commits also kick it at once); expires so a stopped worker does not
-    # come back to a queue of stale relay runs.
+    # The outbox relay's safety net (commits kick it at once); expires: no stale runs after a stopped worker.
     "relay-outbox": {"task": "esb.outbox.tasks.relay_outbox", "schedule": 5.0, "options": {"expires": 5}},
     # The audit chain is built off the request path (esb.audit.seal) and its head anchored outside the
     # database (esb.audit_anchors); verify_audit_chain reports rows left unsealed.
     "seal-audit-chain": {"task": "esb.tasks.seal_audit_chain", "schedule": 5},
     "anchor-audit-chain": {"task": "esb.tasks.anchor_audit_chain", "schedule": 60},
     "reconcile-payments": {"task": "payments.tasks.reconcile_day", "schedule": crontab(hour=2, minute=0)},
+    "licence-lifecycle": {"task": "issuance.lifecycle_tasks.daily_lifecycle", "schedule": crontab(30, 0)},
     # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
     "poll-pending-khqr": {
         "task": "payments.tasks.poll_pending_khqr",

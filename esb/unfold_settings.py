@@ -109,6 +109,18 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Licences"),
+                "separator": True,
+                "items": [
+                    _nav(
+                        _("Licence register"),
+                        "verified",
+                        "issuance-backoffice:register",
+                        _can("issuance.view_licence"),
+                    ),
+                ],
+            },
+            {
                 "title": _("Payments"),
                 "separator": True,
                 "items": [

@@ -51,3 +51,7 @@ def issue_licence(self, licence_id: int) -> None:
 
 
 outbox_registry.register_task(ISSUE_TOPIC, issue_licence.name)
+
+# The lifecycle's tasks (verification sync, the nightly expiry and reminders) live beside the chain's; Celery
+# and the outbox discover `issuance.tasks` only, so importing them here registers them.
+from issuance import lifecycle_tasks  # noqa: E402, F401

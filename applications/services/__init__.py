@@ -10,6 +10,7 @@ Each function runs in one transaction, locks the application row and writes an a
 
 from applications.models import EDITABLE, UNDECIDED
 from applications.services.drafts import (
+    copy_answers,
     current_document_files,
     current_documents,
     discard_draft,
@@ -47,6 +48,7 @@ __all__ = [
     "applications_visible_to",
     "awaiting_payment",
     "change_status",
+    "copy_answers",
     "current_document_files",
     "current_documents",
     "discard_draft",

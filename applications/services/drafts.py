@@ -245,6 +245,42 @@ def missing_answers(
     return missing
 
 
+def copy_answers(draft: Application, source: Application, user) -> Application:
+    """Prefill a draft with the answers of an earlier application of the same person or business (a
+    renewal or an amendment starts from what was declared last time). Only the draft's own form fields that
+    are still empty are filled: registry values prefilled just now are fresher and stay, and documents are
+    not copied (they are uploaded again, as the form asks). Knows nothing of why the caller copies."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=draft.pk)
+        if locked.status != Status.DRAFT or locked.discarded_at is not None:
+            raise NotEditable
+        if source.business_id != locked.business_id or (
+            locked.business_id is None and source.applicant_id != locked.applicant_id
+        ):
+            raise ApplicationError(_("These answers belong to someone else."), "not_yours")
+        keys = {f.key for f in form_fields(locked.form_definition_id) if f.field_type != "file"}
+        answers = dict(locked.answers or {})
+        copied = sorted(
+            key
+            for key, value in (source.answers or {}).items()
+            if key in keys and answers.get(key) in (None, "", [], {}) and value not in (None, "", [], {})
+        )
+        if not copied:
+            return locked
+        for key in copied:
+            answers[key] = source.answers[key]
+        locked.answers = answers
+        locked.version += 1
+        locked.save(update_fields=["answers", "version", "updated_at"])
+        audit.record(
+            "application.copy_answers",
+            locked,
+            after={"from": str(source.public_id), "fields": copied},
+            actor_id=getattr(user, "pk", None),
+        )
+    return locked
+
+
 def discard_draft(application: Application, *, by=None, reason: str = "") -> Application:
     """Delete what an unsubmitted draft holds (answers and files); the row and its history remain, emptied.
     Used when the applicant deletes a draft, when it expires, and when the consent is withdrawn."""
@@ -298,6 +334,7 @@ def discard_drafts_of(user, *, reason: str) -> int:
 
 
 __all__ = [
+    "copy_answers",
     "current_documents",
     "discard_draft",
     "discard_drafts_of",
