@@ -64,6 +64,8 @@ def compute_hash(event: AuditEvent, prev_hash: str) -> str:
 
 def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict:
     """A JSON-safe picture of a model instance for before/after. Encrypted and hash fields are masked."""
+    from django.db.models.fields.files import FieldFile
+
     from esb.fields import EncryptedTextField, LookupHashField
 
     masked = {
@@ -80,7 +82,7 @@ def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict:
             data[key] = value.pk
         elif isinstance(value, list | tuple) and value and hasattr(value[0], "pk"):
             data[key] = sorted(v.pk for v in value)
-        elif hasattr(value, "name") and hasattr(value, "url"):  # files
+        elif isinstance(value, FieldFile):  # stored name only (an empty file has no URL to ask for)
             data[key] = value.name or ""
     return _canonical(data)
 

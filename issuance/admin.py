@@ -68,9 +68,8 @@ class LicenceTemplateAdmin(ScopedAdminMixin, AuditedModelAdmin):
     search_fields = ("licence_type__code", "licence_type__name_en", "licence_type__name_km")
     readonly_fields = ("updated_at", "updated_by")
     actions_detail = ("preview_pdf",)
-    # The HTML and CSS are long: the audit trail records that they changed, not two copies of them. The
-    # emblem is left out because esb.audit.snapshot reads a FileField's URL, which fails when it is empty.
-    audit_exclude = ("html", "css", "emblem")
+    # The HTML and CSS are long: the audit trail records that they changed, not two copies of them.
+    audit_exclude = ("html", "css")
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

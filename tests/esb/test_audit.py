@@ -202,3 +202,13 @@ def test_verify_warns_about_rows_left_unsealed(capsys):
     assert "1 audit event(s) still unsealed" in capsys.readouterr().err
     seal_all()  # sealed once committed
     assert audit.unsealed_older_than(datetime.timedelta(0))[0] == 0
+
+
+@pytest.mark.django_db
+def test_snapshot_of_an_empty_file_field_is_an_empty_name_not_an_error():
+    from issuance.models import LicenceTemplate
+
+    template = LicenceTemplate(html="<p>x</p>")  # emblem left empty: asking an empty file for its URL raises
+    assert audit.snapshot(template)["emblem"] == ""
+    template.emblem.name = "emblems/moc.png"
+    assert audit.snapshot(template)["emblem"] == "emblems/moc.png"
