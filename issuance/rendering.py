@@ -12,6 +12,8 @@ A ministry's template is a Django template *string from the database*, so it is 
 
 Pango and HarfBuzz shape Khmer with the vendored Noto Sans Khmer TTF files (SIL Open Font License 1.1, see
 static/vendor/fonts/noto-sans-khmer/ttf/OFL.txt): stacked consonants and vowels come out as in a browser.
+Every text line carries its logical characters as `/ActualText` (esb/pdf_text.py), so the Khmer extracts
+exactly from readers that honour it, whatever order the shaped glyphs are drawn in.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from esb import pdf_text
 from issuance.models import Licence, LicenceTemplate
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
@@ -257,8 +260,8 @@ def render_pdf(html: str, css: str, context: dict) -> bytes:
         f"<title>{escape(str(context.get('number', '')))}</title>"
         f"<style>{_fonts_css()}\n{css}</style></head><body>{body}</body></html>"
     )
-    # PDF/A-3 lets an archival PDF carry its data: the particulars as JSON, exactly as issued. (A reader's
-    # text extraction of shaped Khmer is lossy — see docs/issuance.md — the attached data is not.)
+    # PDF/A-3 lets an archival PDF carry its data: the particulars as JSON, exactly as issued (the text layer
+    # is exact only in readers that honour /ActualText — see docs/issuance.md — the attached data always is).
     data = {name: value for name, value in context.items() if name not in _IMAGES}
     attachment = Attachment(
         string=json.dumps(data, ensure_ascii=False, indent=1),
@@ -266,6 +269,7 @@ def render_pdf(html: str, css: str, context: dict) -> bytes:
         description="Licence particulars (JSON)",
         relationship="Data",
     )
+    pdf_text.install()  # each line's logical text as /ActualText: shaped Khmer extracts exactly
     return HTML(string=document, base_url=str(FONT_DIR), url_fetcher=_local_fetcher()).write_pdf(
         pdf_variant=PDF_VARIANT, attachments=[attachment]
     )

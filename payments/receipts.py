@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from esb import pdf_text
 from esb.templatetags.esb_ui import esb_datetime
 from licensing.formatting import format_fee
 from payments.models import Method, Receipt
@@ -62,6 +63,7 @@ def receipt_pdf(receipt: Receipt, request: HttpRequest | None = None) -> bytes:
     html = render_to_string(
         "payments/receipt_pdf.html", {**receipt_context(receipt), "font_dir": FONT_DIR.as_uri()}
     )
+    pdf_text.install()  # each line's logical text as /ActualText: the Khmer extracts exactly
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
 
 

@@ -1,6 +1,7 @@
 """The licence PDF: Khmer first then English, the Khmer font embedded, a long Khmer name and address carried
-exactly, the QR code decoding (zxing-cpp, an independent reader) to the verification URL printed under it,
-A4 and PDF/A-3b; a ministry's template used for its type, and refused when it reaches for what it may not."""
+exactly (in the text layer, extracted by PDFium, and in the attached data), the QR code decoding (zxing-cpp,
+an independent reader) to the verification URL printed under it, A4 and PDF/A-3b; a ministry's template used
+for its type, and refused when it reaches for what it may not."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import json
 
 import pypdf
+import pypdfium2
 import pytest
 import zxingcpp
 
@@ -54,6 +56,32 @@ def _licence(applicant, service, business, team):
 def rendered(applicant, service, business, team):
     licence = _licence(applicant, service, business, team)
     return licence, pypdf.PdfReader(io.BytesIO(rendering.render_licence(licence)))
+
+
+def _pdfium_text(pdf: bytes) -> str:
+    """The text PDFium (pypdfium2, which honours /ActualText) extracts, whitespace runs made one space."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    finally:
+        document.close()
+
+
+def test_the_khmer_text_layer_extracts_exactly(applicant, service, business, team):
+    licence = _licence(applicant, service, business, team)
+    text = _pdfium_text(rendering.render_licence(licence))
+    # Subscripts (្រ ្ជ ្ម), pre-base vowels (េ ែ ៃ) and Khmer digits, exactly as stored, in print order.
+    for khmer in (
+        LONG_NAME_KM,
+        LONG_ADDRESS_KM,
+        "ក្រសួងពាណិជ្ជកម្ម",
+        "ត្រូវបង្ហាញអាជ្ញាប័ណ្ណនៅកន្លែងអាជីវកម្ម។",
+        "សុខ ស្រីស្រស់",
+        rendering.date_km(licence.valid_from),
+    ):
+        assert khmer in text
+    assert text.index(LONG_NAME_KM) < text.index("Srey Sros International Trading")
+    assert licence.number in text and VERIFY_URL in text.replace(" ", "")
 
 
 def test_the_khmer_round_trips_and_the_font_is_embedded(rendered):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pypdfium2
 import pytest
 from django.urls import reverse
 
@@ -164,7 +165,15 @@ def test_the_receipt_pdf_embeds_the_khmer_font(applicant_client, waiting, applic
     fonts = {str(font.get_object()["/BaseFont"]) for font in page["/Resources"]["/Font"].values()}
     assert any("Noto-Sans-Khmer" in name for name in fonts)  # embedded: Khmer shaped by HarfBuzz
     text = page.extract_text()
-    # (text extraction of shaped Khmer reorders glyphs, so only the Latin parts are compared)
     assert "Payment receipt" in text and payment.receipt.number in text
+    # Each line carries its text as /ActualText (esb/pdf_text.py): PDFium extracts the shaped Khmer exactly.
+    document = pypdfium2.PdfDocument(response.content)
+    khmer = " ".join(document[0].get_textpage().get_text_range().split())
+    document.close()
+    application = payment.application
+    for label in ("ចំនួនទឹកប្រាក់ / Amount", "វិធីបង់ប្រាក់ / Method", "កាលបរិច្ឆេទបង់ប្រាក់ / Date paid"):
+        assert label in khmer
+    assert application.licence_type.name_km in khmer
+    assert application.licence_type.institution.name_km in khmer
     assert payment.transaction_hash[:30] in text.replace("\n", "")
     assert f"{payment.receipt.number}.pdf" in response["Content-Disposition"]
