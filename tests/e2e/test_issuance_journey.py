@@ -9,6 +9,9 @@ the outbox relayed on commit) against the verify.gov.kh simulator served by the 
 numbered, registered, rendered with the QR, published, VALID. The QR is decoded from the downloaded PDF with
 zxing-cpp. The applicant's licence page and the verify page are scanned with axe (no serious or critical
 violation) and may not scroll sideways.
+
+A licence whose issuance stopped (the PDF could not be made) is found in the register under "Being issued"
+with the error, and the officer's "Try issuing again" issues it once the cause is gone.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.test import Client
 from django.utils import translation
 
 from applications.models import Status
+from issuance import rendering
 from issuance.models import Licence, LicenceStatus
 from sandbox.verify.models import SimRecordStatus
 from sandbox.verify.testing import use_live_verify
@@ -155,3 +159,50 @@ def test_approval_download_and_verification(browser, portal, applicant, business
     finally:
         approver.close()
         holder.close()
+
+
+@pytest.mark.parametrize(("language", "width"), [("km", 390), ("en", 1280)])
+def test_a_stuck_licence_is_issued_again_from_the_register(
+    browser, portal, applicant, business, service, monkeypatch, language, width
+):
+    team = review_factories.team_for(service)
+    application = review_factories.recommended(applicant, service, business, team)
+
+    def font_missing(licence):
+        raise OSError("the Khmer font file is missing")
+
+    # The approval's chain stops at the document: the licence stays PENDING with the error.
+    monkeypatch.setattr(rendering, "render_licence", font_missing)
+    review_factories.act(team.approver, application, "claim")
+    review_factories.act(team.approver, application, "approve", message=APPROVE_MESSAGE)
+    licence = Licence.objects.get(application=application)
+    assert licence.status == LicenceStatus.PENDING and "font file is missing" in licence.issue_error
+    monkeypatch.undo()  # the cause is fixed
+
+    officer = _signed_in(browser, portal.url, team.approver, "approver", language, width)
+    try:
+        page = officer.page
+        page.goto(f"{portal.url}/backoffice/licences/?status={LicenceStatus.PENDING}")
+        row = page.get_by_test_id("register-row")
+        assert row.count() == 1
+        assert "font file is missing" in row.get_by_test_id("register-issue-error").inner_text()
+        _scan(officer, "register being issued")
+        row.get_by_role("link").first.click()
+        page.get_by_test_id("licence-detail").wait_for()
+        assert "font file is missing" in page.get_by_test_id("issue-error").inner_text()
+        _scan(officer, "stuck licence")
+
+        button = page.get_by_test_id("do-retry-issuance")
+        assert button.inner_text().strip() == officer.t("Try issuing again")
+        button.click()
+        page.get_by_test_id("licence-detail").wait_for()
+        with translation.override(language):
+            valid = str(LicenceStatus.VALID.label)
+        assert page.get_by_test_id("licence-status").inner_text().strip() == valid
+        assert page.get_by_test_id("do-retry-issuance").count() == 0
+        assert page.get_by_test_id("issue-error").count() == 0
+        officer.settle("issued again")
+        licence.refresh_from_db()
+        assert licence.status == LicenceStatus.VALID and licence.number and licence.issue_error == ""
+    finally:
+        officer.close()
