@@ -14,6 +14,8 @@ from django.urls import reverse
 from esb.models import AuditEvent
 from esb.outbox.models import OutboxMessage
 from issuance.models import Licence, LicenceStatus
+from issuance.services import lifecycle
+from issuance.services.history import LicenceError
 from issuance.services.issuing import ISSUE_TOPIC
 from tests.issuance.life_factories import (  # noqa: F401 - fixtures
     _english,
@@ -129,3 +131,14 @@ def test_applicants_are_sent_to_the_back_office_login(stuck, applicant, client):
     response = client.post(_retry(stuck))
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
     assert _issue_messages(stuck) == before
+
+
+def test_the_service_checks_permission_and_scope_itself(stuck, viewing_officer, foreign_officer):
+    """The view's checks are not the only ones: a caller of the service without them is refused too."""
+    before = _issue_messages(stuck)
+    for officer, code in ((viewing_officer, "permission"), (foreign_officer, "scope")):
+        with pytest.raises(LicenceError) as refused:
+            lifecycle.retry_issuance(stuck, officer)
+        assert refused.value.code == code
+    assert _issue_messages(stuck) == before
+    assert not AuditEvent.objects.filter(action="licence.issue_retried").exists()
