@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/status/", views.change_status, name="change_status"),
+    path("<uuid:public_id>/retry/", views.retry_issuance, name="retry_issuance"),
 ]

@@ -128,6 +128,7 @@ def _detail_context(request: HttpRequest, licence, form: StatusForm | None = Non
         "actions": actions,
         "form": form,
         "verification_lags": bool(licence.verification_id) and licence.verification_status != licence.status,
+        "may_retry": may_change and licence.status == LicenceStatus.PENDING,
     }
 
 
@@ -178,3 +179,24 @@ def change_status(request: HttpRequest, public_id) -> HttpResponse:
                 reverse("issuance-backoffice:detail", kwargs={"public_id": public_id})
             )
     return _page(request, "issuance/backoffice/detail.html", _detail_context(request, licence, form), status)
+
+
+@officer_required
+@require_POST
+def retry_issuance(request: HttpRequest, public_id) -> HttpResponse:
+    """ "Try issuing again" for a licence whose issuance stopped: the chain starts again from the step it
+    reached (each step is skipped when done). A licence issued meanwhile gets the page with why (409)."""
+    _may_view(request)
+    licence = _licence(request, public_id)
+    if not request.user.has_perm(lifecycle.STATUS_PERMISSION):
+        raise PermissionDenied
+    try:
+        lifecycle.retry_issuance(licence, request.user)
+    except LicenceError as refused:
+        licence.refresh_from_db()
+        context = {**_detail_context(request, licence), "retry_error": refused.message}
+        return _page(request, "issuance/backoffice/detail.html", context, 409)
+    messages.success(
+        request, _("The licence is being issued again. This page shows the result in a few minutes.")
+    )
+    return HttpResponseRedirect(reverse("issuance-backoffice:detail", kwargs={"public_id": public_id}))

@@ -22,9 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import scope_queryset
 from applications import services as application_services
 from applications.models import EDITABLE, UNDECIDED, Status
+from esb import audit
 from esb.outbox import services as outbox
 from issuance.models import Licence, LicenceChange, LicenceEvent, LicenceStatus
-from issuance.services import history
+from issuance.services import chain, history
 from issuance.services.history import LicenceError
 from issuance.verification import RecordStatus, VerificationError, active_provider
 from licensing.models import LicenceService
@@ -133,6 +134,33 @@ def change_status(licence: Licence, officer, action: str, reason: str, *, seen_s
         event = history.transition(locked, to_status, kind, actor=officer, reason=reason)
         _enqueue_sync(locked, event)
         _notify_holder(locked, event)
+    licence.refresh_from_db()
+    return licence
+
+
+def retry_issuance(licence: Licence, officer) -> Licence:
+    """Send a licence whose issuance stopped (still PENDING, `issue_error` kept by the chain) back to the
+    chain for `officer` (the register's "Try issuing again"): the same checks as a status change, then
+    `chain.resume` and an audit entry. The error stays on the licence until the chain succeeds, so the
+    register keeps showing why it is stuck."""
+    if not officer.has_perm(STATUS_PERMISSION):
+        raise LicenceError(_("You may not change the status of licences."), "permission")
+    if not licences_for_officer(officer).filter(pk=licence.pk).exists():
+        raise LicenceError(_("This licence is not one of your institution's."), "scope")
+    with transaction.atomic():
+        locked = history.lock(licence)
+        if locked.status != LicenceStatus.PENDING or not chain.resume(locked):
+            raise LicenceError(
+                _("This licence is already issued (it is “%(status)s”): there is nothing to try again.")
+                % {"status": locked.get_status_display()},
+                "not_pending",
+            )
+        audit.record(
+            "licence.issue_retried",
+            locked,
+            before={"issue_error": locked.issue_error},
+            actor_id=getattr(officer, "pk", None),
+        )
     licence.refresh_from_db()
     return licence
 
@@ -426,6 +454,7 @@ __all__ = [
     "open_change",
     "reinstate",
     "resync_verification",
+    "retry_issuance",
     "revoke",
     "send_expiry_reminders",
     "start_amendment",
