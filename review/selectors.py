@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import active_assignments, officer_scope, scope_queryset
+from accounts.selectors import assignment_rows, officer_scope, scope_queryset
 from applications.models import Application, ApplicationEvent, Status
 from licensing.models import WorkflowStep
 from registry.models import Business
@@ -65,7 +65,7 @@ def _assignment_rows(officer) -> list[tuple[int, int | None, int | None]]:
     """(role, institution, department) of the officer's active assignments, read once per user object."""
     rows = getattr(officer, _ROWS_CACHE, None)
     if rows is None:
-        rows = list(active_assignments(officer).values_list("role_id", "institution_id", "department_id"))
+        rows = [(role, place, unit) for role, _code, place, unit in assignment_rows(officer)]
         if officer is not None and getattr(officer, "pk", None):
             setattr(officer, _ROWS_CACHE, rows)
     return rows
@@ -231,6 +231,18 @@ def _filtered(
     return tasks
 
 
+_NAMES = ("name_km", "name_en")
+_ROW_FIELDS = (
+    *(field.name for field in ReviewTask._meta.concrete_fields),
+    *(f"application__{name}" for name in ("public_id", "reference", "submitted_at", "status")),
+    *(f"application__licence_type__{name}" for name in _NAMES),
+    *(f"application__service__{name}" for name in _NAMES),
+    *(f"application__business__{name}" for name in (*_NAMES, "single_id")),
+    *(f"step__{name}" for name in (*_NAMES, "key", "definition", "order")),
+    *(f"holder__{name}" for name in ("full_name_km", "full_name_en", "first_name", "last_name", "username")),
+)
+
+
 def queue(officer, name: str, *, service: int | None = None, **filters: Any) -> QuerySet[ReviewTask]:
     """One work queue: "mine" (open tasks I hold), "team" (open, unclaimed, at my steps), "returned"
     (waiting for the applicant, at my steps or held by me), "decided" (approved or rejected, at my steps or
@@ -251,7 +263,10 @@ def queue(officer, name: str, *, service: int | None = None, **filters: Any) -> 
             "step",
             "holder",
         )
-        .defer("application__answers", "application__prefilled")
+        # Only what a row shows (templates/review/includes/queue_results.html, the SLA clock): the rows'
+        # other columns (the holder's encrypted identifiers, the application's answers) cost their
+        # compiling, reading and decrypting on every page.
+        .only(*_ROW_FIELDS)
     )
     if service:
         tasks = tasks.filter(application__licence_type_id=service)
