@@ -188,12 +188,16 @@ def _queue_parts(officer, name: str, *, steps: frozenset[int] | None = None) -> 
     return parts
 
 
-def _queue_condition(officer, name: str) -> Q:
-    """The rows of one queue as one condition (the union of `_queue_parts`)."""
+def _combined(parts: list[Q]) -> Q:
     condition = Q(pk__in=[])
-    for part in _queue_parts(officer, name):
+    for part in parts:
         condition |= part
     return condition
+
+
+def _queue_condition(officer, name: str) -> Q:
+    """The rows of one queue as one condition (the union of `_queue_parts`)."""
+    return _combined(_queue_parts(officer, name))
 
 
 def _in_scope(officer) -> Q:
@@ -282,10 +286,13 @@ def queue_parts(
     if officer is None or officer_scope(officer).is_empty:
         return []
     steps = _service_steps(officer, service) if service else None
-    return [
-        _filtered(ReviewTask.objects.filter(part), **filters).order_by(*_ordering(name))
-        for part in _queue_parts(officer, name, steps=steps)
-    ]
+    parts = _queue_parts(officer, name, steps=steps)
+    if len(parts) > 1 and str(filters.get("search") or "").strip():
+        # A search finds few applications: PostgreSQL starts from them, once (per part, it would run the
+        # search's subquery once for each).
+        parts = [_combined(parts)]
+    order = _ordering(name)
+    return [_filtered(ReviewTask.objects.filter(part), **filters).order_by(*order) for part in parts]
 
 
 def capped_counts_sql(parts: list[QuerySet], cap: int) -> tuple[str, list]:
