@@ -127,7 +127,15 @@ class ReviewTask(models.Model):
                 name="reviewtask_decided",
             ),
             # The queues read one part per step (review.selectors.queue_parts), each from an index in the
-            # queue's order that stops after a page or the count's cap: unclaimed at a step…
+            # queue's order that stops after a page or the count's cap: mine (covering: a filter on the
+            # application joins from it without reading the tasks)…
+            models.Index(
+                fields=["holder", "due_date", "reached_at", "id"],
+                include=["step", "application"],
+                condition=Q(state=TaskState.OPEN),
+                name="reviewtask_mine_order",
+            ),
+            # …unclaimed at a step…
             models.Index(
                 fields=["step", "due_date", "reached_at", "id"],
                 condition=Q(state=TaskState.OPEN, holder__isnull=True),

@@ -31,6 +31,15 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="reviewtask",
             index=models.Index(
+                condition=models.Q(("state", "OPEN")),
+                fields=["holder", "due_date", "reached_at", "id"],
+                include=("step", "application"),
+                name="reviewtask_mine_order",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="reviewtask",
+            index=models.Index(
                 condition=models.Q(("holder__isnull", True), ("state", "OPEN")),
                 fields=["step", "due_date", "reached_at", "id"],
                 name="reviewtask_team_order",
