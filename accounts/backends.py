@@ -39,6 +39,7 @@ class RolePermissionBackend(BaseBackend):
 
 def forget_cached_permissions(user) -> None:
     """Drop the per-object caches after an assignment of this very object changed."""
-    for attr in (_CACHE, "_esb_officer_scope", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    caches = (_CACHE, "_esb_officer_scope", "_esb_assignment_rows", "_perm_cache", "_user_perm_cache")
+    for attr in (*caches, "_group_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)

@@ -49,6 +49,22 @@ def active_assignments(user) -> QuerySet[OfficerAssignment]:
     )
 
 
+_ROWS_CACHE = "_esb_assignment_rows"
+
+
+def assignment_rows(user) -> list[tuple[int, str, int | None, int | None]]:
+    """(role id, role code, institution, department) of the user's active assignments, read once per user
+    object (i.e. once per request): the scope and the review's eligible steps are both worked out from it."""
+    rows = getattr(user, _ROWS_CACHE, None)
+    if rows is None:
+        rows = list(
+            active_assignments(user).values_list("role_id", "role__code", "institution_id", "department_id")
+        )
+        if user is not None and getattr(user, "pk", None):
+            setattr(user, _ROWS_CACHE, rows)
+    return rows
+
+
 def officer_scope(user) -> Scope:
     """The officer's scope, computed once per user object (i.e. once per request)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -59,7 +75,7 @@ def officer_scope(user) -> Scope:
     if user.is_superuser:
         scope = NATIONAL
     else:
-        rows = list(active_assignments(user).values_list("role__code", "institution_id", "department_id"))
+        rows = [(code, place, unit) for _r, code, place, unit in assignment_rows(user)]
         national = any(
             institution_id is None and role in OfficerAssignment.NATIONAL_ROLES
             for role, institution_id, _d in rows

@@ -5,9 +5,10 @@ Prepare a database (bench/README.md: migrate, load_reference_data, seed_demo_dat
 
     .venv/bin/python bench/review_queue.py --repeat 40 [--json figures.json] [--plans plans.txt]
 
-For a reception officer, a technical officer and an approver (the demo officers Sok Dara, Heng Sreynich and
-Lim Sovann), each with a logged-in back-office session written to the session store with the rules of a real
-officer login (accounts.services.login.begin_session, audience "officer"), it requests through gunicorn
+For a reception officer, a technical officer, an approver and a head of office (the demo officers Sok Dara,
+Heng Sreynich, Lim Sovann and Mao Chanthea), each with a logged-in back-office session written to the session
+store with the rules of a real officer login (accounts.services.login.begin_session, audience "officer"), it
+requests through gunicorn
 (`--server`, default sync:3 as the Dockerfile) each tab of the queue, a filter, a search by reference, by
 Single ID and by company name, page 2 and the last page, and the review screen of applications in the
 officer's scope; `--repeat` timed requests of each kind after 3 untimed ones, one client at a time. Then, in
@@ -38,6 +39,7 @@ OFFICERS = {  # role as the report names it → the demo officer's English name
     "reception": "Sok Dara",
     "technical": "Heng Sreynich",
     "approver": "Lim Sovann",
+    "head_of_office": "Mao Chanthea",
 }
 ROW_RE = re.compile(rb'href="/backoffice/review/[0-9a-f-]{36}/"')
 

@@ -73,7 +73,8 @@ def _service_worker(ids: list[int], warmup: int, barrier, results) -> None:
 
     connection.connect()
     with connection.cursor() as cursor:
-        cursor.execute("SET application_name = %s", [APP_NAME])
+        # set_config() rather than SET: a bound parameter in SET is refused under server-side binding.
+        cursor.execute("SELECT set_config('application_name', %s, false)", [APP_NAME])
     user_ids = dict(Application.objects.filter(pk__in=ids).values_list("pk", "applicant_id"))
     from accounts.models import User
 

@@ -126,18 +126,37 @@ class ReviewTask(models.Model):
                 condition=Q(state=TaskState.DONE, outcome__in=["approve", "reject"]),
                 name="reviewtask_decided",
             ),
-            # "decided" across all my steps, latest first: read in order and stopped after one page (a million
-            # applications: the step index above left PostgreSQL sorting every decided task of the ministry).
+            # The queues read one part per step (review.selectors.queue_parts), each from an index in the
+            # queue's order that stops after a page or the count's cap: mine (covering: a filter on the
+            # application joins from it without reading the tasks)…
             models.Index(
-                fields=["-completed_at", "-id"],
-                condition=Q(state=TaskState.DONE, outcome__in=["approve", "reject"]),
-                name="reviewtask_decided_latest",
+                fields=["holder", "due_date", "reached_at", "id"],
+                include=["step", "application"],
+                condition=Q(state=TaskState.OPEN),
+                name="reviewtask_mine_order",
             ),
-            # "mine", "team" and "returned" in their order (due date, then when the step was reached).
+            # …unclaimed at a step…
             models.Index(
-                fields=["due_date", "reached_at", "id"],
-                condition=~Q(state=TaskState.DONE),
-                name="reviewtask_current_order",
+                fields=["step", "due_date", "reached_at", "id"],
+                condition=Q(state=TaskState.OPEN, holder__isnull=True),
+                name="reviewtask_team_order",
+            ),
+            # …waiting for the applicant at a step, or held by me…
+            models.Index(
+                fields=["step", "due_date", "reached_at", "id"],
+                condition=Q(state=TaskState.WAITING),
+                name="reviewtask_waiting_order",
+            ),
+            models.Index(
+                fields=["holder", "step", "due_date", "reached_at", "id"],
+                condition=Q(state=TaskState.WAITING),
+                name="reviewtask_waiting_holder",
+            ),
+            # …decided by me (at my steps: reviewtask_decided).
+            models.Index(
+                fields=["holder", "step", "-completed_at", "-id"],
+                condition=Q(state=TaskState.DONE, outcome__in=["approve", "reject"]),
+                name="reviewtask_decided_holder",
             ),
             # The hourly overdue job scans only open tasks not yet notified.
             models.Index(

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import active_assignments, officer_scope, scope_queryset
+from accounts.selectors import assignment_rows, officer_scope, scope_queryset
 from applications.models import Application, ApplicationEvent, Status
 from licensing.models import WorkflowStep
 from registry.models import Business
@@ -65,7 +65,7 @@ def _assignment_rows(officer) -> list[tuple[int, int | None, int | None]]:
     """(role, institution, department) of the officer's active assignments, read once per user object."""
     rows = getattr(officer, _ROWS_CACHE, None)
     if rows is None:
-        rows = list(active_assignments(officer).values_list("role_id", "institution_id", "department_id"))
+        rows = [(role, place, unit) for role, _code, place, unit in assignment_rows(officer)]
         if officer is not None and getattr(officer, "pk", None):
             setattr(officer, _ROWS_CACHE, rows)
     return rows
@@ -83,7 +83,7 @@ def eligible_step_ids(officer) -> list[int]:
             assignments = [row for row in _assignment_rows(officer) if row[1] is not None]
             ids = sorted(
                 pk
-                for pk, role_id, department_id, institution_id in _scope_steps(officer)
+                for pk, role_id, department_id, institution_id, _type in _scope_steps(officer)
                 if any(
                     role_id == a_role
                     and institution_id == a_institution
@@ -106,15 +106,21 @@ def can_act(officer, task: ReviewTask) -> bool:
 _SCOPE_STEPS_CACHE = "_esb_review_scope_steps"
 
 
-def _scope_steps(officer) -> list[tuple[int, int | None, int | None, int]]:
-    """(step, role, department, institution) of every workflow step of the officer's institutions, read
-    once per user object (not for a national scope: see `_scope_step_ids`)."""
+def _scope_steps(officer) -> list[tuple[int, int | None, int | None, int, int]]:
+    """(step, role, department, institution, licence type) of every workflow step of the officer's
+    institutions, read once per user object (not for a national scope: see `_scope_step_ids`)."""
     steps = getattr(officer, _SCOPE_STEPS_CACHE, None)
     if steps is None:
         steps = list(
             WorkflowStep.objects.filter(
                 definition__licence_type__institution_id__in=officer_scope(officer).institution_ids
-            ).values_list("pk", "role_id", "department_id", "definition__licence_type__institution_id")
+            ).values_list(
+                "pk",
+                "role_id",
+                "department_id",
+                "definition__licence_type__institution_id",
+                "definition__licence_type_id",
+            )
         )
         setattr(officer, _SCOPE_STEPS_CACHE, steps)
     return steps
@@ -130,24 +136,68 @@ def _scope_step_ids(officer) -> list[int] | None:
     return sorted(step[0] for step in _scope_steps(officer))
 
 
-def _queue_condition(officer, name: str) -> Q:
-    """The rows of one queue, inside the officer's scope. Tasks at the officer's eligible steps are in scope
-    by construction (eligibility needs an assignment at the institution); tasks they hold are limited to the
-    steps of their institutions. Both are lists of ids, so the planner sees how many tasks they select."""
-    mine = Q(holder_id=officer.pk)
+def _service_steps(officer, service: int) -> frozenset[int]:
+    """The workflow steps (every version) of one service (licence type id): its tasks are at these steps."""
+    if officer_scope(officer).is_national:
+        steps = WorkflowStep.objects.filter(definition__licence_type_id=service).values_list("pk", flat=True)
+        return frozenset(steps)
+    return frozenset(step[0] for step in _scope_steps(officer) if step[4] == service)
+
+
+def _queue_parts(officer, name: str, *, steps: frozenset[int] | None = None) -> list[Q]:
+    """The rows of one queue, inside the officer's scope, as disjoint parts whose union is the queue: one
+    part per eligible step, and one for the tasks the officer holds at the other steps of their institutions.
+    Each part names its steps, so PostgreSQL reads it from an index in the queue's order and stops after a
+    page (`CappedPaginator`), and its count stops at the cap: as one condition, `step IN (…) OR holder = me`
+    was a filtered walk of every task of the ministry (bench/README.md). `steps` (the steps of one service)
+    keeps only the parts at those steps.
+
+    Tasks at the officer's eligible steps are in scope by construction (eligibility needs an assignment at
+    the institution); tasks they hold are limited to the steps of their institutions."""
     scoped = _scope_step_ids(officer)
+    eligible = eligible_step_ids(officer)
+    if steps is not None:
+        eligible = [step for step in eligible if step in steps]
+        scoped = sorted(steps) if scoped is None else [step for step in scoped if step in steps]
+    mine = Q(holder_id=officer.pk)
     if scoped is not None:
-        mine &= Q(step_id__in=scoped)
-    at_my_steps = Q(step_id__in=eligible_step_ids(officer))
+        if not scoped:
+            mine = None
+        else:
+            mine &= Q(step_id__in=scoped)
     if name == "mine":
-        return Q(state=TaskState.OPEN) & mine
+        return [Q(state=TaskState.OPEN) & mine] if mine is not None else []
     if name == "team":
-        return Q(state=TaskState.OPEN, holder__isnull=True) & at_my_steps
+        return [Q(state=TaskState.OPEN, holder__isnull=True, step_id=step) for step in eligible]
     if name == "returned":
-        return Q(state=TaskState.WAITING) & (at_my_steps | mine)
-    if name == "decided":
-        return Q(state=TaskState.DONE, outcome__in=DECISIONS) & (at_my_steps | mine)
-    raise ValueError(f"unknown queue {name!r}; expected one of {QUEUES}")
+        state = Q(state=TaskState.WAITING)
+    elif name == "decided":
+        state = Q(state=TaskState.DONE, outcome__in=DECISIONS)
+    else:
+        raise ValueError(f"unknown queue {name!r}; expected one of {QUEUES}")
+    parts = [state & Q(step_id=step) for step in eligible]
+    # What I hold at steps that are not mine to act on any more (disjoint from the parts above).
+    held = Q(holder_id=officer.pk)
+    if scoped is None:
+        held &= ~Q(step_id__in=eligible) if eligible else Q()
+        parts.append(state & held)
+    else:
+        others = [step for step in scoped if step not in set(eligible)]
+        if others:
+            parts.append(state & held & Q(step_id__in=others))
+    return parts
+
+
+def _combined(parts: list[Q]) -> Q:
+    condition = Q(pk__in=[])
+    for part in parts:
+        condition |= part
+    return condition
+
+
+def _queue_condition(officer, name: str) -> Q:
+    """The rows of one queue as one condition (the union of `_queue_parts`)."""
+    return _combined(_queue_parts(officer, name))
 
 
 def _in_scope(officer) -> Q:
@@ -158,21 +208,52 @@ def _in_scope(officer) -> Q:
     return Q(application__licence_type__institution_id__in=scope.institution_ids)
 
 
-def queue(
-    officer,
-    name: str,
+def _ordering(name: str) -> tuple[str, ...]:
+    """A queue's order: due date, then when the step was reached (decided: the latest decision first)."""
+    return ("-completed_at", "-id") if name == "decided" else ("due_date", "reached_at", "id")
+
+
+def _filtered(
+    tasks: QuerySet[ReviewTask],
     *,
-    service: int | None = None,
     status: str | None = None,
     submitted_from: datetime.date | None = None,
     submitted_to: datetime.date | None = None,
     overdue: bool = False,
     search: str = "",
 ) -> QuerySet[ReviewTask]:
+    if status:
+        tasks = tasks.filter(application__status=status)
+    if submitted_from:
+        tasks = tasks.filter(application__submitted_at__date__gte=submitted_from)
+    if submitted_to:
+        tasks = tasks.filter(application__submitted_at__date__lte=submitted_to)
+    if overdue:
+        tasks = tasks.filter(state=TaskState.OPEN, due_date__lt=timezone.localdate())
+    if search.strip():
+        tasks = tasks.filter(_search(search.strip()))
+    return tasks
+
+
+_NAMES = ("name_km", "name_en")
+_ROW_FIELDS = (
+    *(field.name for field in ReviewTask._meta.concrete_fields),
+    *(f"application__{name}" for name in ("public_id", "reference", "submitted_at", "status")),
+    *(f"application__licence_type__{name}" for name in _NAMES),
+    *(f"application__service__{name}" for name in _NAMES),
+    *(f"application__business__{name}" for name in (*_NAMES, "single_id")),
+    *(f"step__{name}" for name in (*_NAMES, "key", "definition", "order")),
+    *(f"holder__{name}" for name in ("full_name_km", "full_name_en", "first_name", "last_name", "username")),
+)
+
+
+def queue(officer, name: str, *, service: int | None = None, **filters: Any) -> QuerySet[ReviewTask]:
     """One work queue: "mine" (open tasks I hold), "team" (open, unclaimed, at my steps), "returned"
     (waiting for the applicant, at my steps or held by me), "decided" (approved or rejected, at my steps or
-    by me). `service` is a licence type id. Ordered by due date, then when the step was reached (decided:
-    the latest decision first)."""
+    by me), with what a queue row shows joined in. `service` is a licence type id; the other filters are
+    `status`, `submitted_from`, `submitted_to`, `overdue` and `search`. Ordered by due date, then when the
+    step was reached (decided: the latest decision first). A page of it is read through `queue_parts`
+    (`review.pagination.CappedPaginator`)."""
     if officer is None or officer_scope(officer).is_empty:
         return ReviewTask.objects.none()
     tasks = (
@@ -186,23 +267,57 @@ def queue(
             "step",
             "holder",
         )
-        .defer("application__answers", "application__prefilled")
+        # Only what a row shows (templates/review/includes/queue_results.html, the SLA clock): the rows'
+        # other columns (the holder's encrypted identifiers, the application's answers) cost their
+        # compiling, reading and decrypting on every page.
+        .only(*_ROW_FIELDS)
     )
     if service:
         tasks = tasks.filter(application__licence_type_id=service)
-    if status:
-        tasks = tasks.filter(application__status=status)
-    if submitted_from:
-        tasks = tasks.filter(application__submitted_at__date__gte=submitted_from)
-    if submitted_to:
-        tasks = tasks.filter(application__submitted_at__date__lte=submitted_to)
-    if overdue:
-        tasks = tasks.filter(state=TaskState.OPEN, due_date__lt=timezone.localdate())
-    if search.strip():
-        tasks = tasks.filter(_search(search.strip()))
-    if name == "decided":
-        return tasks.order_by("-completed_at", "-id")
-    return tasks.order_by("due_date", "reached_at", "id")
+    return _filtered(tasks, **filters).order_by(*_ordering(name))
+
+
+def queue_parts(
+    officer, name: str, *, service: int | None = None, **filters: Any
+) -> list[QuerySet[ReviewTask]]:
+    """The rows of `queue` (same arguments) as disjoint parts, each in the queue's order and read from an
+    index of its own (`_queue_parts`); the task table alone, no join unless a filter needs one. The service
+    filter keeps the parts at the service's steps (a task's step is of its application's licence type)."""
+    if officer is None or officer_scope(officer).is_empty:
+        return []
+    steps = _service_steps(officer, service) if service else None
+    parts = _queue_parts(officer, name, steps=steps)
+    if len(parts) > 1 and str(filters.get("search") or "").strip():
+        # A search finds few applications: PostgreSQL starts from them, once (per part, it would run the
+        # search's subquery once for each).
+        parts = [_combined(parts)]
+    order = _ordering(name)
+    return [_filtered(ReviewTask.objects.filter(part), **filters).order_by(*order) for part in parts]
+
+
+def capped_counts_sql(parts: list[QuerySet], cap: int) -> tuple[str, list]:
+    """An SQL expression (and its parameters) for the number of rows of disjoint `parts`, each counted up
+    to `cap` + 1 (the sum is more than `cap` exactly when the union is): an index probe per part."""
+    sums, params = [], []
+    for index, part in enumerate(parts):
+        try:
+            sql, part_params = part.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a condition that selects nothing
+            continue
+        # `sql` is Django's compiled query, its values passed as parameters.
+        sums.append(f"(SELECT count(*) FROM ({sql}) AS part{index})")  # noqa: S608
+        params.extend(part_params)
+    return (" + ".join(sums) or "0"), params
+
+
+def capped_count(parts: list[QuerySet], cap: int) -> int:
+    """The rows of disjoint `parts` up to `cap` + 1, in one statement."""
+    if not parts:
+        return 0
+    sql, params = capped_counts_sql(parts, cap)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return min(cursor.fetchone()[0], cap + 1)
 
 
 def _search(term: str) -> Q:
@@ -224,26 +339,21 @@ def _search(term: str) -> Q:
 
 def queue_counts(officer, *, cap: int = COUNT_CAP) -> dict[str, int]:
     """The number of rows of each queue (no filters), each counted up to `cap` + 1 (a count above `cap` means
-    "more than `cap`"), in one query (plus the officer's assignments and eligible steps)."""
+    "more than `cap`"), in one query (plus the officer's assignments and eligible steps): each part of a
+    queue (`queue_parts`) counted from its own index, up to the cap."""
     if officer is None or officer_scope(officer).is_empty:
         return dict.fromkeys(QUEUES, 0)
-    parts, params = [], []
+    # No join to the application: a task is only ever opened by a submission, and no application goes
+    # back to DRAFT (applications.models.TRANSITIONS), so "not a draft" holds for every task.
+    columns, params = [], []
     for name in QUEUES:
-        # No join to the application: a task is only ever opened by a submission, and no application goes
-        # back to DRAFT (applications.models.TRANSITIONS), so "not a draft" holds for every task.
-        rows = ReviewTask.objects.filter(_queue_condition(officer, name)).order_by().values("pk")[: cap + 1]
-        try:
-            sql, row_params = rows.query.sql_with_params()
-        except EmptyResultSet:  # e.g. no eligible step: nothing to count
-            parts.append("0")
-            continue
-        # `sql` is Django's compiled query (values passed as parameters); `name` is one of QUEUES.
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS {name})")  # noqa: S608
-        params.extend(row_params)
+        sql, part_params = capped_counts_sql(queue_parts(officer, name), cap)
+        columns.append(sql)
+        params.extend(part_params)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute("SELECT " + ", ".join(columns), params)
         totals = cursor.fetchone()
-    return dict(zip(QUEUES, totals, strict=True))
+    return {name: min(total, cap + 1) for name, total in zip(QUEUES, totals, strict=True)}
 
 
 def task_for_review(officer, public_id) -> ReviewTask:
@@ -402,6 +512,7 @@ __all__ = [
     "history",
     "queue",
     "queue_counts",
+    "queue_parts",
     "reassign_candidates",
     "rejection_reasons",
     "task_for_review",

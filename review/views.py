@@ -93,8 +93,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         request.GET if set(request.GET) - {"tab", "page"} else None,
         services=presentation.scoped_services(request.user),
     )
-    tasks = review_selectors.queue(request.user, tab, **filters.filters())
-    page = CappedPaginator(tasks, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+    chosen = filters.filters()
+    tasks = review_selectors.queue(request.user, tab, **chosen)
+    parts = review_selectors.queue_parts(request.user, tab, **chosen)
+    # Unfiltered, the queue's rows are the tab's: counted once.
+    known = None if any(chosen.values()) else counts[tab]
+    page = CappedPaginator(tasks, PAGE_SIZE, cap=cap, parts=parts, count=known).get_page(
+        request.GET.get("page")
+    )
     context = {
         "tab": tab,
         "tabs": [(name, label, _count_label(counts[name], cap)) for name, label in QUEUE_TABS],

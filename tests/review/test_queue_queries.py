@@ -5,13 +5,17 @@ guard.)"""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from review import selectors
+from review.models import ReviewTask, TaskState
 from review.pagination import CappedPaginator
 from tests.review import factories
 
@@ -151,3 +155,56 @@ def test_the_review_screen_runs_the_same_statements_for_1_and_3_versions(applica
 
     screen(single)  # warm
     assert screen(corrected) == screen(single)
+
+
+def _parts_page_ids(officer, tab: str, per_page: int, **filters) -> list[list[int]]:
+    paginator = CappedPaginator(
+        selectors.queue(officer, tab, **filters),
+        per_page,
+        cap=selectors.COUNT_CAP,
+        parts=selectors.queue_parts(officer, tab, **filters),
+    )
+    return [[task.pk for task in paginator.page(n).object_list] for n in paginator.page_range]
+
+
+def test_a_queue_of_several_parts_is_paged_in_the_queue_order(applicant, business, service, team):
+    """ "Returned" and "decided" are read as parts (one per step of mine, one for what I hold at the other
+    steps): pages merge them in the queue's order, each row once, and count them together."""
+    reception = team.reception
+    reception_step = ReviewTask.objects.get(application=factories.queued(applicant, service, business)).step
+    today = timezone.localdate()
+    # Waiting for the applicant: two at the reception officer's step, two that they hold at the technical one.
+    waiting = []
+    for days, mine in ((5, False), (1, True), (3, False), (2, True)):
+        application = factories.returned(applicant, service, business, team)
+        task = ReviewTask.objects.get(application=application, state=TaskState.WAITING)
+        technical_step = task.step
+        task.due_date = today + datetime.timedelta(days=days)
+        if mine:
+            task.holder = reception
+        else:
+            task.step = reception_step
+        task.save()
+        waiting.append(task)
+    # Decided: two rejected at reception, two held by reception at the technical step.
+    decided = []
+    for hours, moved in ((4, False), (1, True), (3, True), (2, False)):
+        application = factories.rejected(applicant, service, business, team)
+        task = ReviewTask.objects.get(application=application, outcome="reject")
+        task.completed_at = timezone.now() - datetime.timedelta(hours=hours)
+        if moved:
+            task.step = technical_step
+        task.save()
+        decided.append(task)
+    assert len(selectors.queue_parts(reception, "returned")) == 2
+    expected_waiting = [t.pk for t in sorted(waiting, key=lambda t: t.due_date)]
+    assert [t.pk for t in selectors.queue(reception, "returned")] == expected_waiting
+    assert _parts_page_ids(reception, "returned", 3) == [expected_waiting[:3], expected_waiting[3:]]
+    expected_decided = [t.pk for t in sorted(decided, key=lambda t: t.completed_at, reverse=True)]
+    assert [t.pk for t in selectors.queue(reception, "decided")] == expected_decided
+    assert _parts_page_ids(reception, "decided", 2) == [expected_decided[:2], expected_decided[2:]]
+    counts = selectors.queue_counts(reception)
+    assert (counts["returned"], counts["decided"]) == (4, 4)
+    assert selectors.queue_counts(reception, cap=3)["decided"] == 4  # "more than 3", from two parts
+    # The service filter keeps the parts at the service's steps; another service's queue is empty.
+    assert _parts_page_ids(reception, "returned", 3, service=service.pk)[0] == expected_waiting[:3]
