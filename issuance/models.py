@@ -207,6 +207,13 @@ class Licence(models.Model):
     def __str__(self) -> str:
         return self.number or str(_("Licence being issued"))
 
+    @property
+    def verification_status_label(self) -> str:
+        """What the verification service was last told, in the reader's language ("" when never told)."""
+        if self.verification_status in LicenceStatus.values:
+            return str(LicenceStatus(self.verification_status).label)
+        return self.verification_status
+
 
 class LicenceEvent(models.Model):
     """One thing that happened to a licence (append-only: a trigger refuses UPDATE and DELETE)."""
