@@ -7,8 +7,9 @@ A ministry's template is a Django template *string from the database*, so it is 
   `{% extends %}` find nothing, `{% load %}` finds nothing) and `{% debug %}` is refused;
 - it is given a plain context of strings, lists and dicts (`licence_context`): no model instance, so no method
   that reads further or writes can be reached from it;
-- WeasyPrint fetches nothing but `data:` URIs and the vendored fonts (`_LocalOnlyFetcher`), so a template
-  cannot make the worker read local files or call other hosts.
+- its parser refuses what would print unescaped text or exhaust the worker (issuance/template_sandbox.py);
+- WeasyPrint fetches nothing but `data:` URIs (`_DataOnlyFetcher`; the fonts and logo are inlined as
+  `data:` URIs, there is no base URL), so a template cannot make the worker read local files or call hosts.
 
 Pango and HarfBuzz shape Khmer with the vendored Noto Sans Khmer TTF files (SIL Open Font License 1.1, see
 static/vendor/fonts/noto-sans-khmer/ttf/OFL.txt): stacked consonants and vowels come out as in a browser.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import io
 import json
 import mimetypes
@@ -27,15 +29,14 @@ from pathlib import Path
 
 import qrcode
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
-from django.template.defaulttags import DebugNode
-from django.template.loader_tags import ExtendsNode, IncludeNode
+from django.template import Context, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from esb import pdf_text
 from issuance.models import Licence, LicenceTemplate
+from issuance.template_sandbox import TemplateRefused, parse
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 FONT_DIR = STATIC_DIR / "vendor" / "fonts" / "noto-sans-khmer" / "ttf"
@@ -65,22 +66,6 @@ _KHMER_MONTHS = (
     "ធ្នូ",
 )
 
-# A sandbox: no loader (include/extends find nothing), no libraries ({% load %} finds nothing), autoescape on.
-_ENGINE = Engine(
-    dirs=[],
-    app_dirs=False,
-    loaders=[("django.template.loaders.locmem.Loader", {})],
-    libraries={},
-    autoescape=True,
-    debug=False,
-    string_if_invalid="",
-)
-_REFUSED_NODES = (DebugNode, IncludeNode, ExtendsNode)
-
-
-class TemplateRefused(ValueError):
-    """A licence template that does not compile or uses what a ministry's template may not."""
-
 
 def compile_template(html: str):
     """The compiled template, or TemplateRefused with a message for the person who wrote it."""
@@ -89,15 +74,11 @@ def compile_template(html: str):
             _("The template is too long (at most %(count)s characters).") % {"count": MAX_TEMPLATE_CHARS}
         )
     try:
-        template = _ENGINE.from_string(html)
+        return parse(html)
     except TemplateSyntaxError as error:
         raise TemplateRefused(
             _("The template has an error: %(error)s") % {"error": str(error)[:300]}
         ) from error
-    for node_type in _REFUSED_NODES:
-        if template.nodelist.get_nodes_by_type(node_type):
-            raise TemplateRefused(_("The template may not use {% include %}, {% extends %} or {% debug %}."))
-    return template
 
 
 # --- the context ------------------------------------------------------------------------------------------
@@ -210,29 +191,35 @@ def licence_context(licence: Licence, template: LicenceTemplate | None = None) -
 # --- the PDF --------------------------------------------------------------------------------------------
 
 
-def _local_fetcher():
+_DATA_SCHEME = "data:"
+
+
+def _data_only_fetcher():
     from weasyprint.urls import URLFetcher
 
-    allowed = (FONT_DIR.resolve(), (STATIC_DIR / "issuance").resolve())
-
-    class _LocalOnlyFetcher(URLFetcher):
-        """Only `data:` URIs and the vendored fonts and assets: a template cannot reach files or hosts."""
+    class _DataOnlyFetcher(URLFetcher):
+        """Only `data:` URIs, which carry their bytes inside the document: a template cannot make the worker
+        read a local file (whatever its spelling: `..`, `%2e%2e`, `file://localhost/`, a `<base href>`) or
+        call a host. The fonts, the CamDX logo, the QR code and the emblem are all inlined as `data:` URIs,
+        so nothing the licence needs is refused."""
 
         def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file://"):
-                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-                if any(path.is_relative_to(root) for root in allowed):
-                    return super().fetch(url, headers)
-            raise ValueError(f"a licence template may not load {url[:80]!r}")
+            if not url[: len(_DATA_SCHEME)].lower() == _DATA_SCHEME:
+                raise ValueError(f"a licence template may not load {url[:80]!r}")
+            return super().fetch(url, headers)
 
-    return _LocalOnlyFetcher(allowed_protocols=("data", "file"))
+    # allowed_protocols is a second lock: WeasyPrint's own check refuses any other scheme too.
+    return _DataOnlyFetcher(allowed_protocols=("data",), allow_redirects=False)
+
+
+@functools.cache
+def _font_uri(name: str) -> str:
+    return _data_uri((FONT_DIR / name).read_bytes(), "font/ttf")
 
 
 def _fonts_css() -> str:
-    regular = (FONT_DIR / "NotoSansKhmer-Regular.ttf").as_uri()
-    bold = (FONT_DIR / "NotoSansKhmer-Bold.ttf").as_uri()
+    regular = _font_uri("NotoSansKhmer-Regular.ttf")
+    bold = _font_uri("NotoSansKhmer-Bold.ttf")
     return (
         f'@font-face {{ font-family: "Noto Sans Khmer"; font-weight: 400; src: url("{regular}"); }}\n'
         f'@font-face {{ font-family: "Noto Sans Khmer"; font-weight: 700; src: url("{bold}"); }}\n'
@@ -270,7 +257,8 @@ def render_pdf(html: str, css: str, context: dict) -> bytes:
         relationship="Data",
     )
     pdf_text.install()  # each line's logical text as /ActualText: shaped Khmer extracts exactly
-    return HTML(string=document, base_url=str(FONT_DIR), url_fetcher=_local_fetcher()).write_pdf(
+    # No base URL: a relative reference resolves to nothing, and the fetcher takes only data: URIs anyway.
+    return HTML(string=document, base_url=None, url_fetcher=_data_only_fetcher()).write_pdf(
         pdf_variant=PDF_VARIANT, attachments=[attachment]
     )
 

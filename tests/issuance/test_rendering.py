@@ -155,13 +155,20 @@ def test_templates_that_reach_further_are_refused(html):
 
 
 def test_a_template_cannot_load_files_or_hosts():
-    fetcher = rendering._local_fetcher()
-    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/", "https://example.com/x.png"):
+    fetcher = rendering._data_only_fetcher()
+    for url in (
+        "file:///etc/passwd",
+        (rendering.FONT_DIR / "NotoSansKhmer-Regular.ttf").as_uri(),  # even the fonts: they are inlined
+        "http://169.254.169.254/latest/",
+        "https://example.com/x.png",
+        "FILE:///etc/passwd",
+        " data:text/plain,x",
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    font = fetcher.fetch((rendering.FONT_DIR / "NotoSansKhmer-Regular.ttf").as_uri())
-    assert font.url.endswith("NotoSansKhmer-Regular.ttf")
-    # A template that tries anyway still renders, without the resource.
+    assert fetcher.fetch("data:text/plain;base64,eA==").read() == b"x"
+    # A template that tries anyway still renders, without the resource (test_template_sandbox.py covers
+    # every way in).
     pdf = rendering.render_pdf(
         '<img src="file:///etc/passwd"><p style="background: url(http://127.0.0.1:9/x)">{{ number }}</p>',
         "@import url('file:///etc/passwd');",

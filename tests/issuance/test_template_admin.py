@@ -11,6 +11,7 @@ import pypdf
 import pytest
 from django.urls import reverse
 
+from issuance import rendering
 from issuance.models import LicenceTemplate
 from tests.licensing.factories import LicenceTypeFactory
 from tests.review import factories as review_factories
@@ -109,3 +110,53 @@ def test_an_applicant_cannot_reach_the_template_admin(client, own_type, applican
     response = client.get(_url("preview_pdf", template.pk))
     assert response.status_code == 302  # to the back-office login
     assert "application/pdf" not in response.get("Content-Type", "")
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("{% autoescape off %}{{ holder.name_en }}{% endautoescape %}", "{% autoescape %}"),
+        ("{{ holder.name_en|safe }}", "“safe”"),
+        ("{{ owners|safeseq|join:', ' }}", "“safeseq”"),
+        ("{% if holder.name_en|safe %}x{% endif %}", "“safe”"),
+        ("{% for o in owners|safeseq %}{{ o }}{% endfor %}", "“safeseq”"),
+        ("{% filter safeseq %}x{% endfilter %}", "“safeseq”"),
+        ("{% with name=holder.name_en|safe %}{{ name }}{% endwith %}", "“safe”"),
+        ("{% lorem 999999999 w %}", "{% lorem %}"),
+        ("{% lorem %}", "{% lorem %}"),
+        ('{{ number|ljust:"2000000000" }}', "“ljust”"),
+        ("{{ number|rjust:2000000000 }}", "“rjust”"),
+        ('{{ number|center:"201" }}', "“center”"),
+        ("{{ number|ljust:holder.single_id }}", "“ljust”"),  # a variable: an applicant's digits
+        ('{{ version|floatformat:"100000000" }}', "“floatformat”"),
+        ('{{ version|stringformat:"0999999999d" }}', "“stringformat”"),
+        ('{% with w="2000000000" %}{{ number|ljust:w }}{% endwith %}', "“ljust”"),
+    ],
+)
+def test_what_prints_unescaped_or_exhausts_the_worker_is_refused(editor, own_type, html, reason):
+    response = _post(editor, _url("add"), licence_type=own_type.pk, html=html)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["html"])
+    assert reason in errors
+    assert not LicenceTemplate.objects.filter(licence_type=own_type).exists()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '{{ number|ljust:"30" }}|{{ number|rjust:30 }}|{{ number|center:"200" }}',
+        '{{ version|floatformat:"2" }} {{ version|floatformat:"-3g" }} {{ version|stringformat:"05d" }}',
+    ],
+)
+def test_small_widths_written_in_the_template_are_allowed(editor, own_type, html):
+    response = _post(editor, _url("add"), licence_type=own_type.pk, html=html)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert LicenceTemplate.objects.filter(licence_type=own_type).exists()
+
+
+def test_the_default_template_compiles_and_renders_in_the_sandbox(own_type):
+    html, _css = rendering.template_source(None)
+    template = LicenceTemplate(licence_type=own_type, html=html)
+    rendering.check_renders(html, template)  # raises TemplateRefused if the sandbox refused any of it
+    text = pypdf.PdfReader(io.BytesIO(rendering.render_sample(template))).pages[0].extract_text()
+    assert "Kingdom of Cambodia" in text
