@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications import services as application_services
 from esb.numbering import next_gap_free_number
@@ -34,7 +35,7 @@ from esb.outbox.models import OutboxMessage
 from issuance import rendering
 from issuance.models import Licence, LicenceChange, LicenceEvent, LicenceStatus
 from issuance.services import history
-from issuance.services.issuing import ISSUE_TOPIC, change_refusal, local_today
+from issuance.services.issuing import CHANGE_FROM_STATUSES, ISSUE_TOPIC, change_refusal, local_today
 from issuance.verification import RecordRequest, RecordStatus, VerificationError, active_provider
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,22 @@ def _held_back(locked: Licence) -> str:
     if change is None:
         return ""
     old = history.lock(Licence(pk=change.licence_id))
-    return change_refusal(change, old, local_today(), new=locked)
+    if not change_refusal(change, old, local_today(), new=locked):
+        return ""
+    if old.status not in CHANGE_FROM_STATUSES.get(change.kind, ()):
+        return str(
+            _(
+                "Held back: since the approval, the licence this one amends or renews is “%(status)s”. It is "
+                "issued only if that licence is valid again and an officer presses “Try issuing again”."
+            )
+            % {"status": old.get_status_display()}
+        )
+    return str(
+        _(
+            "Held back: the licence this one amends or renews can no longer be changed (its validity ended, "
+            "or it was amended or renewed meanwhile)."
+        )
+    )
 
 
 def activate(licence_id: int) -> bool:

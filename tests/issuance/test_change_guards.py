@@ -157,7 +157,7 @@ def test_revoked_while_the_amendment_is_issued_stays_pending_with_the_reason(
     new = chain.run(new.pk)
 
     assert new.status == LicenceStatus.PENDING
-    assert "This amendment cannot be approved" in new.issue_error
+    assert "Held back" in new.issue_error and str(LicenceStatus.REVOKED.label) in new.issue_error
     assert not new.events.filter(kind=LicenceEvent.Kind.ISSUED).exists()
     old.refresh_from_db()
     assert old.status == LicenceStatus.REVOKED  # not superseded, not valid again
@@ -187,7 +187,16 @@ def test_revoked_while_the_renewal_is_issued_stays_pending(applicant, service, b
     _approve(team, application)
     lifecycle.revoke(old, team.approver, "Fraudulent declaration.")
     new = chain.run(Licence.objects.get(application=application).pk)
-    assert new.status == LicenceStatus.PENDING and "This renewal cannot be approved" in new.issue_error
+    assert new.status == LicenceStatus.PENDING and "Held back" in new.issue_error
+
+
+def test_lapsed_while_the_amendment_is_issued_stays_pending(applicant, service, business, team, provider):
+    old = _issued(applicant, service, business, team)
+    application = _change_to_approve(applicant, service, business, team, old, AMENDMENT)
+    _approve(team, application)
+    Licence.objects.filter(pk=old.pk).update(valid_until=issuing.local_today() - datetime.timedelta(days=1))
+    new = chain.run(Licence.objects.get(application=application).pk)
+    assert new.status == LicenceStatus.PENDING and "can no longer be changed" in new.issue_error
 
 
 # --- S2: one change at a time -------------------------------------------------------------------------------
