@@ -66,7 +66,10 @@ class RegisterForm(forms.Form):
         ]
 
     def filters(self) -> selectors.RegisterFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        # One bad field drops only its own filter: Django keeps the valid fields in `cleaned_data`, and the
+        # results page shows the bad field's error.
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return selectors.RegisterFilters(
             q=data.get("q") or "",
             licence_type=data.get("licence_type"),
@@ -83,7 +86,10 @@ class StatusForm(forms.Form):
         min_length=lifecycle.REASON_MIN,
         max_length=lifecycle.REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "class": "rv-input"}),
-        help_text=gettext_lazy("The holder is told this reason; it is kept in the licence's history."),
+        help_text=gettext_lazy(
+            "Only the holder and officers see this reason; it is kept in the licence's history. The "
+            "public verification page shows only that the issuing institution suspended or revoked it."
+        ),
     )
 
 

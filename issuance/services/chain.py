@@ -26,14 +26,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications import services as application_services
 from esb.numbering import next_gap_free_number
 from esb.outbox import services as outbox
+from esb.outbox.models import OutboxMessage
 from issuance import rendering
-from issuance.models import Licence, LicenceEvent, LicenceStatus
+from issuance.models import Licence, LicenceChange, LicenceEvent, LicenceStatus
 from issuance.services import history
-from issuance.services.issuing import ISSUE_TOPIC
+from issuance.services.issuing import CHANGE_FROM_STATUSES, ISSUE_TOPIC, change_refusal, local_today
 from issuance.verification import RecordRequest, RecordStatus, VerificationError, active_provider
 
 logger = logging.getLogger(__name__)
@@ -184,14 +186,47 @@ def download_url(licence: Licence) -> str:
         return reverse("applications:detail", kwargs={"public_id": licence.application.public_id})
 
 
+def _held_back(locked: Licence) -> str:
+    """Why a renewal or amendment must not become valid now ("" when it may): the licence it was made from
+    was revoked, suspended or expired after the approval (`begin_issuance` refuses it before). The old
+    licence is locked, so an officer's revoke either waits for this transaction or was seen by it."""
+    change = LicenceChange.objects.filter(application_id=locked.application_id).first()
+    if change is None:
+        return ""
+    old = history.lock(Licence(pk=change.licence_id))
+    if not change_refusal(change, old, local_today(), new=locked):
+        return ""
+    if old.status not in CHANGE_FROM_STATUSES.get(change.kind, ()):
+        return str(
+            _(
+                "Held back: since the approval, the licence this one amends or renews is “%(status)s”. It is "
+                "issued only if that licence is valid again and an officer presses “Try issuing again”."
+            )
+            % {"status": old.get_status_display()}
+        )
+    return str(
+        _(
+            "Held back: the licence this one amends or renews can no longer be changed (its validity ended, "
+            "or it was amended or renewed meanwhile)."
+        )
+    )
+
+
 def activate(licence_id: int) -> bool:
-    """PENDING → VALID; False when it was already done."""
+    """PENDING → VALID; False when it was already done, or when it is held back (see `_held_back`): then it
+    stays PENDING with the reason in `issue_error`, for the officers' register."""
     with transaction.atomic():
         locked = history.lock(Licence(pk=licence_id))
         if locked.status != LicenceStatus.PENDING:
             return False
         if not (locked.number and locked.verification_id and locked.sha256 and locked.published_at):
             raise ChainError(f"licence {licence_id} is activated before the earlier steps are done")
+        held = _held_back(locked)
+        if held:
+            locked.issue_error = held[:500]
+            locked.save(update_fields=["issue_error", "updated_at"])
+            logger.warning("licence %s held back: %s", licence_id, held)
+            return False
         history.transition(locked, LicenceStatus.VALID, LicenceEvent.Kind.ISSUED)
         locked.issued_at = timezone.now()
         locked.verification_status = RecordStatus.VALID
@@ -254,10 +289,17 @@ def record_error(licence_id: int, error: BaseException) -> None:
 
 def resume(licence: Licence) -> bool:
     """Start the chain again for a licence left PENDING (its retries ran out, or a template was fixed): a new
-    outbox message, keyed by the time so it is not taken for the first one. False when not PENDING."""
+    outbox message, unless one for this licence is still waiting to be relayed (two clicks, or the command and
+    a click, start one chain). False when not PENDING."""
     if licence.status != LicenceStatus.PENDING:
         return False
     with transaction.atomic():
+        waiting = OutboxMessage.objects.filter(
+            topic=ISSUE_TOPIC, payload__licence_id=licence.pk, status=OutboxMessage.Status.PENDING
+        )
+        if waiting.exists():
+            return True
+        # Keyed by the time so it is not taken for an earlier, delivered message of the same licence.
         outbox.enqueue(
             ISSUE_TOPIC,
             {"licence_id": licence.pk},

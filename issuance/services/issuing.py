@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OfficerAssignment
+from applications.services import ApplicationError
 from esb.outbox import services as outbox
-from issuance.models import Licence, LicenceChange, LicenceTemplate
+from issuance.models import Licence, LicenceChange, LicenceStatus, LicenceTemplate
 from licensing.models import LicenceService
 from licensing.prefill import GAZETTEER_ADDRESS, ISIC_ACTIVITY
 from registry.models import AdministrativeUnit, BusinessRole, IsicActivity
@@ -204,6 +206,77 @@ def _change_of(application) -> LicenceChange | None:
     return LicenceChange.objects.select_related("licence").filter(application=application).first()
 
 
+# The statuses the licence a change is made from must still have when the change is issued (the same rule
+# as starting it, lifecycle.may_amend / may_renew): a suspended, revoked or superseded licence is neither
+# amended nor renewed, whatever happened to it after the holder started the change.
+CHANGE_FROM_STATUSES: dict[str, frozenset[str]] = {
+    LicenceService.Kind.AMENDMENT: frozenset({LicenceStatus.VALID}),
+    LicenceService.Kind.RENEWAL: frozenset({LicenceStatus.VALID, LicenceStatus.EXPIRED}),
+}
+
+
+def renewal_issued_from(licence: Licence, *, other_than: int | None = None) -> bool:
+    """A renewal of `licence` was approved (its new licence exists, issued or being issued): one each."""
+    return (
+        Licence.objects.filter(
+            application__licence_change__licence=licence,
+            application__licence_change__kind=LicenceService.Kind.RENEWAL,
+        )
+        .exclude(pk=other_than)
+        .exists()
+    )
+
+
+def change_refusal(
+    change: LicenceChange, old: Licence, today: datetime.date, *, new: Licence | None = None
+) -> str:
+    """Why the change cannot (or can no longer) be issued from `old`, in the reader's language; "" when it
+    can. `old` should be locked by the caller; `new` is the change's own licence once it exists (the chain's
+    last check before it becomes valid)."""
+    new_pk = new.pk if new is not None else None
+    amendment = change.kind == LicenceService.Kind.AMENDMENT
+    if old.status not in CHANGE_FROM_STATUSES.get(change.kind, ()):
+        status = old.get_status_display()
+        if amendment:
+            return str(
+                _(
+                    "This amendment cannot be approved: the licence it amends is now “%(status)s”, and only "
+                    "a valid licence can be amended. Reject the application instead."
+                )
+                % {"status": status}
+            )
+        return str(
+            _(
+                "This renewal cannot be approved: the licence it renews is now “%(status)s”, and only a "
+                "valid or expired licence can be renewed. Reject the application instead."
+            )
+            % {"status": status}
+        )
+    if amendment and old.valid_until is not None and old.valid_until < today:
+        return str(
+            _(
+                "This amendment cannot be approved: the licence it amends expired on %(date)s. "
+                "Reject the application instead."
+            )
+            % {"date": old.valid_until.isoformat()}
+        )
+    if amendment and Licence.objects.filter(supersedes=old).exclude(pk=new_pk).exists():
+        return str(
+            _(
+                "This amendment cannot be approved: another amendment of this licence was approved first. "
+                "Reject the application instead."
+            )
+        )
+    if not amendment and renewal_issued_from(old, other_than=new_pk):
+        return str(
+            _(
+                "This renewal cannot be approved: this licence was already renewed. "
+                "Reject the application instead."
+            )
+        )
+    return ""
+
+
 def begin_issuance(application, *, approved_by=None) -> Licence:
     """Inside the approving transaction: the PENDING licence of `application` and ONE outbox message that
     starts its issuance after the commit. Approved twice (a replayed signal), it returns the same licence."""
@@ -220,6 +293,14 @@ def begin_issuance(application, *, approved_by=None) -> Licence:
     valid_until = valid_until_for(valid_from, licence_type.validity_months)
     extra: dict[str, Any] = {}
     change = _change_of(application)
+    if change is not None:
+        # Locked: an officer's revoke or suspend waits for the approval, or the approval sees it.
+        locked_old = Licence.objects.select_for_update(of=("self",)).get(pk=change.licence_id)
+        refusal = change_refusal(change, locked_old, today)
+        if refusal:
+            # An ApplicationError rolls the approval back; the review screen shows the officer why.
+            raise ApplicationError(refusal, "licence_not_changeable")
+        change.licence = locked_old
     if change is not None and change.kind == LicenceService.Kind.AMENDMENT:
         old = change.licence
         # The same licence, corrected: its number and its end date stay; only the new version is valid.
@@ -250,13 +331,16 @@ def begin_issuance(application, *, approved_by=None) -> Licence:
 
 
 __all__ = [
+    "CHANGE_FROM_STATUSES",
     "ISSUE_TOPIC",
     "LOCAL_ZONE",
     "address_lines",
     "approver_title",
     "begin_issuance",
+    "change_refusal",
     "issue_dedupe_key",
     "local_today",
+    "renewal_issued_from",
     "snapshot",
     "valid_until_for",
 ]

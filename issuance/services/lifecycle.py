@@ -27,6 +27,7 @@ from esb.outbox import services as outbox
 from issuance.models import Licence, LicenceChange, LicenceEvent, LicenceStatus
 from issuance.services import chain, history
 from issuance.services.history import LicenceError
+from issuance.services.issuing import renewal_issued_from
 from issuance.verification import RecordStatus, VerificationError, active_provider
 from licensing.models import LicenceService
 from notifications import services as notifications
@@ -182,6 +183,24 @@ def revoke(licence: Licence, officer, reason: str, *, seen_status: str = "") -> 
 
 # --- the verification provider ---
 
+# What the public verification page says of an officer's action (anyone holding the QR reads it): a fixed
+# wording, never the officer's own text, which stays in the licence's history and the holder's notice.
+PUBLIC_REASONS: dict[str, str] = {
+    LicenceStatus.SUSPENDED: "ត្រូវបានផ្អាកដោយស្ថាប័នចេញអាជ្ញាប័ណ្ណ / Suspended by the issuing institution",
+    LicenceStatus.REVOKED: "ត្រូវបានដកហូតដោយស្ថាប័នចេញអាជ្ញាប័ណ្ណ / Revoked by the issuing institution",
+}
+
+
+def public_reason(licence: Licence) -> str:
+    """The reason the provider shows for the licence's current status: the fixed wording of an officer's
+    suspension or revocation; the system's own reason otherwise (an expiry's date), never an officer's."""
+    if licence.status in PUBLIC_REASONS:
+        return PUBLIC_REASONS[licence.status]
+    last = licence.events.filter(to_status=licence.status).order_by("-at", "-pk").first()
+    if last is None or last.actor_id is not None:
+        return ""
+    return last.reason
+
 
 def sync_verification(licence_id: int) -> str:
     """Tell the verification provider the licence's current status (the outbox handler's work, and the daily
@@ -200,9 +219,8 @@ def sync_verification(licence_id: int) -> str:
         if licence.verification_status == licence.status and result == "skipped":
             return "unchanged"
         status = licence.status
-        last = licence.events.filter(to_status=status).order_by("-at", "-pk").first()
         active_provider().set_status(
-            licence.verification_id, RecordStatus(status), reason=last.reason if last else ""
+            licence.verification_id, RecordStatus(status), reason=public_reason(licence)
         )
         result = "sent"
         # Recorded only if the licence did not move meanwhile; if it did, the next round sends the newer one.
@@ -336,20 +354,25 @@ class ChangeStarted:
 
 
 def open_change(licence: Licence) -> LicenceChange | None:
-    """The renewal or amendment of this licence still in progress (a draft or an undecided application)."""
+    """The renewal or amendment of this licence still in progress: a draft, an undecided application, or an
+    approved one whose new licence is still being issued (PENDING) — until then a second change would race
+    the first (two versions superseding one, two renewals starting the same day)."""
     return (
         licence.changes.select_related("application")
         .filter(
             Q(application__status__in=UNDECIDED)
             | Q(application__status__in=EDITABLE, application__discarded_at__isnull=True)
+            | Q(application__status=Status.APPROVED, application__licences__status=LicenceStatus.PENDING)
         )
         .first()
     )
 
 
 def may_renew(licence: Licence, today: datetime.date | None = None) -> bool:
+    """VALID, or EXPIRED within the grace window, and not renewed yet (one renewal per licence: the next
+    one starts from the renewed licence)."""
     today = today or timezone.localdate()
-    if licence.valid_until is None:
+    if licence.valid_until is None or renewal_issued_from(licence):
         return False
     if licence.status == LicenceStatus.VALID:
         return True

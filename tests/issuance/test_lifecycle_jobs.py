@@ -140,8 +140,30 @@ def test_sync_tells_the_provider_once(licence, status_officer):
     with verification_providers.override(PROVIDER_KEY, RecordingProvider()) as provider:
         assert lifecycle_tasks.sync_verification.run(licence.pk) == "sent"
         assert lifecycle_tasks.sync_verification.run(licence.pk) == "unchanged"  # a replayed message
-    assert provider.calls == [(licence.verification_id, "REVOKED", "Fraudulent declaration.")]
+    # The public page gets the fixed wording, never the officer's text (kept for the holder and officers).
+    assert provider.calls == [
+        (licence.verification_id, "REVOKED", lifecycle.PUBLIC_REASONS[LicenceStatus.REVOKED])
+    ]
     assert Licence.objects.get(pk=licence.pk).verification_status == LicenceStatus.REVOKED
+    assert licence.events.get(kind="REVOKED").reason == "Fraudulent declaration."
+
+
+def test_the_provider_never_receives_the_officers_text(licence, status_officer):
+    secret = "Inspector Sok found forged tax receipts; case file 2026/17."
+    lifecycle.suspend(licence, status_officer, secret)
+    with verification_providers.override(PROVIDER_KEY, RecordingProvider()) as provider:
+        lifecycle_tasks.sync_verification.run(licence.pk)
+        lifecycle.reinstate(licence, status_officer, f"Cleared. {secret}")
+        lifecycle_tasks.sync_verification.run(licence.pk)
+        lifecycle.revoke(licence, status_officer, f"Revoked. {secret}")
+        lifecycle_tasks.sync_verification.run(licence.pk)
+    assert [(status, reason) for _id, status, reason in provider.calls] == [
+        ("SUSPENDED", lifecycle.PUBLIC_REASONS[LicenceStatus.SUSPENDED]),
+        ("VALID", ""),
+        ("REVOKED", lifecycle.PUBLIC_REASONS[LicenceStatus.REVOKED]),
+    ]
+    assert all("Sok" not in reason for _id, _status, reason in provider.calls)
+    assert "Revoked by the issuing institution" in lifecycle.PUBLIC_REASONS[LicenceStatus.REVOKED]
 
 
 def test_the_relay_delivers_the_sync_to_the_provider(licence, status_officer, settings):
@@ -151,7 +173,9 @@ def test_the_relay_delivers_the_sync_to_the_provider(licence, status_officer, se
     lifecycle.suspend(licence, status_officer, "Inspection pending.")
     with verification_providers.override(PROVIDER_KEY, RecordingProvider()) as provider:
         relay.relay()
-    assert provider.calls == [(licence.verification_id, "SUSPENDED", "Inspection pending.")]
+    assert provider.calls == [
+        (licence.verification_id, "SUSPENDED", lifecycle.PUBLIC_REASONS[LicenceStatus.SUSPENDED])
+    ]
     assert Licence.objects.get(pk=licence.pk).verification_status == LicenceStatus.SUSPENDED
 
 

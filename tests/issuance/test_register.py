@@ -8,10 +8,11 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from issuance.models import Licence, LicenceStatus
+from issuance.views_backoffice import RegisterForm
 from tests.issuance.life_factories import (  # noqa: F401 - fixtures
     _english,
     applicant,
@@ -142,6 +143,18 @@ def test_forged_filters_are_reported_not_applied(licences, viewing_officer):
     assert response.status_code == 200
     assert 'data-testid="filter-errors"' in response.content.decode()
     assert len(_numbers(response)) == 3
+
+
+def test_one_bad_filter_keeps_the_others_and_names_the_bad_one(licences, viewing_officer):
+    response = as_officer(viewing_officer).get(REGISTER, {"status": "SUSPENDED", "expiry": "7"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The valid status filter still applies; only the forged expiry is dropped, and said so.
+    assert _numbers(response) == {licences["suspended"].number}
+    errors = html.split('data-testid="filter-errors"', 1)[1].split("</div>", 1)[0]
+    with translation.override(response.headers.get("Content-Language", "km")):  # the page's language
+        expiry, status = (str(RegisterForm.base_fields[name].label) for name in ("expiry", "status"))
+    assert expiry in errors and status not in errors
 
 
 def test_pages_and_htmx_results(licences, viewing_officer, monkeypatch):

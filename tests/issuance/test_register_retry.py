@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from esb.models import AuditEvent
 from esb.outbox.models import OutboxMessage
@@ -42,6 +43,10 @@ def stuck(applicant, service, business):
     """A licence whose chain gave up: still PENDING, the last error kept on it."""
     licence = pending_licence(applicant, service, business)
     Licence.objects.filter(pk=licence.pk).update(issue_error=ERROR)
+    # Its first message was relayed long ago (the task ran out of retries).
+    OutboxMessage.objects.filter(topic=ISSUE_TOPIC, payload__licence_id=licence.pk).update(
+        status=OutboxMessage.Status.DELIVERED, delivered_at=timezone.now()
+    )
     licence.refresh_from_db()
     return licence
 
@@ -82,11 +87,17 @@ def test_an_officer_who_may_change_statuses_starts_the_chain_again(stuck, status
     assert _issue_messages(stuck) == before + 1
     audit = AuditEvent.objects.get(action="licence.issue_retried", object_id=str(stuck.pk))
     assert audit.actor_id == status_officer.pk and audit.before == {"issue_error": ERROR}
-    # A second press is a second attempt (a new message, not taken for the first), and the error stays shown
+    # A second press while that message waits to be relayed starts no second chain; the error stays shown
     # until the chain succeeds.
     assert client.post(_retry(stuck)).status_code == 302
-    assert _issue_messages(stuck) == before + 2
+    assert _issue_messages(stuck) == before + 1
     assert Licence.objects.get(pk=stuck.pk).issue_error == ERROR
+    # Once relayed (and the chain stopped again), a later press is a new attempt.
+    OutboxMessage.objects.filter(topic=ISSUE_TOPIC, payload__licence_id=stuck.pk).update(
+        status=OutboxMessage.Status.DELIVERED, delivered_at=timezone.now()
+    )
+    assert client.post(_retry(stuck)).status_code == 302
+    assert _issue_messages(stuck) == before + 2
 
 
 def test_a_licence_already_issued_is_not_sent_again(licence, status_officer):
