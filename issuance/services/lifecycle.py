@@ -46,7 +46,7 @@ SYNC_ROUNDS = 3  # pushes of one sync when the licence keeps moving while the pr
 
 # What the holder is told, in both languages (the notification keeps the words used at the time).
 _TITLES: dict[str, tuple[str, str]] = {
-    LicenceEvent.Kind.SUSPENDED: ("អាជ្ញាប័ណ្ណរបស់អ្នកត្រូវបានផ្អាក", "Your licence is suspended"),
+    LicenceEvent.Kind.SUSPENDED: ("អាជ្ញាប័ណ្ណរបស់អ្នកត្រូវបានព្យួរ", "Your licence is suspended"),
     LicenceEvent.Kind.REINSTATED: ("អាជ្ញាប័ណ្ណរបស់អ្នកមានសុពលភាពឡើងវិញ", "Your licence is valid again"),
     LicenceEvent.Kind.REVOKED: ("អាជ្ញាប័ណ្ណរបស់អ្នកត្រូវបានដកហូត", "Your licence is revoked"),
     LicenceEvent.Kind.REMINDED: ("អាជ្ញាប័ណ្ណរបស់អ្នកជិតផុតសុពលភាព", "Your licence expires soon"),
@@ -186,7 +186,7 @@ def revoke(licence: Licence, officer, reason: str, *, seen_status: str = "") -> 
 # What the public verification page says of an officer's action (anyone holding the QR reads it): a fixed
 # wording, never the officer's own text, which stays in the licence's history and the holder's notice.
 PUBLIC_REASONS: dict[str, str] = {
-    LicenceStatus.SUSPENDED: "ត្រូវបានផ្អាកដោយស្ថាប័នចេញអាជ្ញាប័ណ្ណ / Suspended by the issuing institution",
+    LicenceStatus.SUSPENDED: "ត្រូវបានព្យួរដោយស្ថាប័នចេញអាជ្ញាប័ណ្ណ / Suspended by the issuing institution",
     LicenceStatus.REVOKED: "ត្រូវបានដកហូតដោយស្ថាប័នចេញអាជ្ញាប័ណ្ណ / Revoked by the issuing institution",
 }
 
