@@ -58,16 +58,22 @@ def _answer(request: HttpRequest, method: str, run) -> JsonResponse:
         return _error(invalid)
 
 
+def _json_object(request: HttpRequest) -> dict:
+    """The request body as a JSON object, or the API's 400."""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError, RequestDataTooBig):
+        raise services.Invalid(400, "invalid_request", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise services.Invalid(400, "invalid_request", "the body must be a JSON object")
+    return body
+
+
 @public  # machine-to-machine: authenticated by the issuer's bearer API key
 @csrf_exempt
 def register(request: HttpRequest) -> JsonResponse:
     def run(issuer: str) -> JsonResponse:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, RecursionError, RequestDataTooBig):
-            raise services.Invalid(400, "invalid_request", "the body is not JSON") from None
-        if not isinstance(body, dict):
-            raise services.Invalid(400, "invalid_request", "the body must be a JSON object")
+        body = _json_object(request)
         done = services.register(issuer, request.headers.get("Idempotency-Key", ""), body)
         answer = {
             **services.state(done.record),
@@ -106,12 +112,7 @@ def record_document(request: HttpRequest, record_id: str) -> JsonResponse:
 @csrf_exempt
 def record_status(request: HttpRequest, record_id: str) -> JsonResponse:
     def run(issuer: str) -> JsonResponse:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, RecursionError, RequestDataTooBig):
-            raise services.Invalid(400, "invalid_request", "the body is not JSON") from None
-        if not isinstance(body, dict):
-            raise services.Invalid(400, "invalid_request", "the body must be a JSON object")
+        body = _json_object(request)
         changed = services.set_status(issuer, record_id, body.get("status"), body.get("reason", ""))
         return JsonResponse(services.state(changed))
 
