@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "review",
     "payments",
     "issuance",
+    "camdx_api",
 ]
 
 MIDDLEWARE = [

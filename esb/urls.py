@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("licensing.home_urls")),
     path("branding.css", views.branding_css, name="branding-css"),
     path("health", health, name="health"),
+    path("api/", include("camdx_api.urls")),
     # The language switch (Django's set_language; refuses an external `next`).
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("jsi18n/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
