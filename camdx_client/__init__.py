@@ -1,1 +1,2 @@
-"""The outgoing CamDX (X-Road PR-REST r1) client: calls other members' services through our security server."""
+"""The outgoing CamDX (X-Road PR-REST r1) client: calls other members' services through our security
+server."""
