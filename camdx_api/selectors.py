@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import translation
 
-from applications.models import Application, ApplicationDocument, ApplicationEvent
+from applications.models import Application, ApplicationDocument, ApplicationEvent, Status
 from issuance.models import Licence
-from licensing.models import FormField
+from licensing.models import DocumentType, FormField, LicenceService, LicenceType
 from payments.models import Payment
 from payments.models import Status as PaymentStatus
 from registry.models import ADDRESS_RELATED, Business, BusinessRole, Person
@@ -279,3 +280,48 @@ def timeline(single_id: str, request_no: str) -> Application | None:
         ApplicationEvent.objects.filter(application=found).defer("internal_note").order_by("at", "pk")
     )
     return found
+
+
+# --- the published code lists (GET /api/v1/codes) ----------------------------------------------------------
+
+
+def _labelled(choices: type) -> list[dict[str, str]]:
+    rows = []
+    for value, label in choices.choices:
+        with translation.override("en"):
+            name_en = str(label)
+        with translation.override("km"):
+            name_kh = str(label)
+        rows.append({"code": value, "name_en": name_en, "name_kh": name_kh})
+    return rows
+
+
+def code_tables() -> dict[str, list[dict[str, Any]]]:
+    """The code-mapping tables Part 5 refers to ("table status Mapping", "Code Mapping table"): the seven
+    application statuses, the payment statuses and the catalog's codes (licence types with their services,
+    document types), each with its English and Khmer name. Inactive catalog entries stay listed: old
+    applications still carry their codes."""
+    services = LicenceService.objects.order_by("sort_order", "code")
+    licence_types = LicenceType.objects.prefetch_related(Prefetch("services", queryset=services)).order_by(
+        "code"
+    )
+    return {
+        "license_statuses": _labelled(Status),
+        "payment_statuses": _labelled(PaymentStatus),
+        "license_types": [
+            {
+                "code": licence_type.code,
+                "name_en": licence_type.name_en,
+                "name_kh": licence_type.name_km,
+                "services": [
+                    {"code": service.code, "name_en": service.name_en, "name_kh": service.name_km}
+                    for service in licence_type.services.all()
+                ],
+            }
+            for licence_type in licence_types
+        ],
+        "document_types": [
+            {"code": row.code, "name_en": row.name_en, "name_kh": row.name_km}
+            for row in DocumentType.objects.order_by("code")
+        ],
+    }

@@ -295,3 +295,23 @@ class OwnerStatisticSerializer(serializers.Serializer):
     number_of_female_biz_owner = serializers.IntegerField()
     number_of_male_biz_owner = serializers.IntegerField()
     total_number_of_owner = serializers.IntegerField()
+
+
+# --- the code lists -----------------------------------------------------------------------------------------
+
+
+class CodeEntrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_en = serializers.CharField()
+    name_kh = serializers.CharField()
+
+
+class LicenceTypeCodeSerializer(CodeEntrySerializer):
+    services = CodeEntrySerializer(many=True)
+
+
+class CodeTablesSerializer(serializers.Serializer):
+    license_statuses = CodeEntrySerializer(many=True)
+    payment_statuses = CodeEntrySerializer(many=True)
+    license_types = LicenceTypeCodeSerializer(many=True)
+    document_types = CodeEntrySerializer(many=True)
