@@ -1,64 +1,22 @@
-"""The OpenAPI document of the Part 5 API (drf-spectacular): only `/api/v1/…` operations, plus `/health`,
-which is a plain Django view (esb/health.py, outside the API's URL prefix) and is described here by hand.
-
-The committed copy is docs/api/openapi-v1.yaml (`make openapi`); tests/camdx_api/test_endpoints_openapi.py
-fails when the code and that file drift apart.
-"""
+"""OpenAPI (drf-spectacular): the organization token appears as a bearer security scheme."""
 
 from __future__ import annotations
 
-from typing import Any
-
-HEALTH_COMPONENT_STATES = ["ok", "fail", "timeout", "skipped"]
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-def only_part5_operations(endpoints: list[tuple], **kwargs: Any) -> list[tuple]:
-    """Preprocessing hook: the document covers the Part 5 API and its code list, nothing else DRF serves."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+class OrganizationTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "camdx_api.authentication.OrganizationTokenAuthentication"
+    name = "camdigikeyOrganizationToken"
 
-
-def add_health(result: dict, generator: Any, request: Any, public: bool) -> dict:
-    """Postprocessing hook: `/health` (Part 5 §8, service code `system_health`): no version prefix, no
-    token."""
-    component = {"type": "string", "enum": HEALTH_COMPONENT_STATES}
-    body = {
-        "type": "object",
-        "required": ["code", "message", "components"],
-        "properties": {
-            "code": {"type": "integer", "enum": [200, 503], "description": "the HTTP status, repeated"},
-            "message": {"type": "string", "example": "OK"},
-            "components": {
-                "type": "object",
-                "additionalProperties": component,
-                "description": "each dependency (database, cache, broker, migrations) and its state",
-            },
-            "failed": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "the components not ok (only when the code is 503)",
-            },
-        },
-    }
-    result.setdefault("paths", {})["/health"] = {
-        "get": {
-            "operationId": "system_health",
-            "summary": "8. Health (service code system_health)",
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
             "description": (
-                "200 when the system and what it depends on work; 503 naming the failed components "
-                "otherwise. No version prefix and no token."
+                "A CamDigiKey ORGANIZATION access token of the calling institution "
+                "(getOrganizationAccessToken), sent as `Authorization: Bearer <token>`. Its `domain` must be "
+                "registered as an API consumer with the service in its access list."
             ),
-            "tags": ["health"],
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "Everything works.",
-                    "content": {"application/json": {"schema": body}},
-                },
-                "503": {
-                    "description": "A dependency does not work.",
-                    "content": {"application/json": {"schema": body}},
-                },
-            },
         }
-    }
-    return result
