@@ -19,12 +19,13 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import translation
 
+from accounts.models import User
 from applications.models import Application, ApplicationDocument, ApplicationEvent, Status
 from issuance.models import Licence
 from licensing.models import DocumentType, FormField, LicenceService, LicenceType
 from payments.models import Payment
 from payments.models import Status as PaymentStatus
-from registry.models import ADDRESS_RELATED, Business, BusinessRole, Person
+from registry.models import ADDRESS_RELATED, Business, BusinessRole, Country, Person
 from registry.selectors import active_role_q
 from registry.text import clean_name, normalize_single_id
 
@@ -184,7 +185,33 @@ def application_detail(single_id: str, request_no: str) -> Application | None:
     found.licence = Licence.objects.filter(application=found).first()
     found.licence_properties = licence_properties(found, found.licence)
     found.register_person = registry_person_of(found.applicant)
+    found.disclosed_users = users_disclosed(found)
+    found.last_modified = max(
+        stamp
+        for stamp in (
+            found.updated_at,
+            found.business.updated_at,
+            found.owner.updated_at if found.owner else None,
+            found.licence.updated_at if found.licence else None,
+            found.register_person.updated_at if found.register_person else None,
+            found.payment_updated_at,
+            *(document.uploaded_at for document in found.current_documents),
+        )
+        if stamp is not None
+    )
     return found
+
+
+def users_disclosed(found: Application) -> list:
+    """The accounts whose personal data the detail serves: the filer (`register_by`) and the owner
+    (`biz_owner_data`) when the owner has an account (matched by identity number, through the hashes)."""
+    users = [found.applicant]
+    owner = found.owner
+    if owner is not None and owner.identity_number_hash:
+        users.extend(
+            User.objects.filter(personal_code_hash=owner.identity_number_hash).exclude(pk=found.applicant_id)
+        )
+    return users
 
 
 def business_owner(business: Business) -> Person | None:
@@ -236,11 +263,13 @@ _PAYMENT_PRECEDENCE = (PaymentStatus.PAID, PaymentStatus.WAIVED, PaymentStatus.R
 def payment_status(found: Application) -> str | None:
     """The application's Part 5 payment status: PAID / WAIVED / REFUNDED when an attempt reached it, else the
     latest attempt's status; UNPAID for a fee nobody has tried to pay yet; None for a free service."""
-    statuses = list(
+    attempts = list(
         Payment.objects.filter(application=found)
         .order_by("-created_at", "-pk")
-        .values_list("status", flat=True)
+        .values_list("status", "updated_at")
     )
+    found.payment_updated_at = max((updated for _, updated in attempts), default=None)
+    statuses = [status for status, _ in attempts]
     for settled in _PAYMENT_PRECEDENCE:
         if settled in statuses:
             return settled
@@ -279,7 +308,12 @@ def timeline(single_id: str, request_no: str) -> Application | None:
     found.timeline_events = list(
         ApplicationEvent.objects.filter(application=found).defer("internal_note").order_by("at", "pk")
     )
+    found.last_modified = max([found.business.updated_at, *(event.at for event in found.timeline_events)])
     return found
+
+
+def is_country(code: str) -> bool:
+    return Country.objects.filter(alpha2=code.upper()).exists()
 
 
 # --- the published code lists (GET /api/v1/codes) ----------------------------------------------------------

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.models import Status
+from applications.models import ApplicationEvent, Status
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 
@@ -244,7 +244,8 @@ class ApplicationDetailSerializer(serializers.Serializer):
 class TimelineEventSerializer(serializers.Serializer):
     """One timeline line. The description is the officer's message to the applicant — one text, written in
     the language the officer chose, so it fills both fields; an event without a message is described by the
-    status it moved to, in each language. The internal note is never served."""
+    status it moved to (or, for one that changed no status, by its kind), in each language. The internal
+    note is never served."""
 
     title_en = serializers.CharField()
     title_kh = serializers.CharField(source="title_km")
@@ -256,10 +257,10 @@ class TimelineEventSerializer(serializers.Serializer):
     def _description(event, language: str) -> str:
         if event.message:
             return event.message
-        if event.to_status:
-            with translation.override(language):
-                return str(Status(event.to_status).label)
-        return ""
+        # No message: the event's own name (the status it moved to, else its kind), in each language.
+        label = Status(event.to_status).label if event.to_status else ApplicationEvent.Kind(event.kind).label
+        with translation.override(language):
+            return str(label)
 
     def get_description_en(self, event) -> str:
         return self._description(event, "en")

@@ -416,11 +416,27 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "PREPROCESSING_HOOKS": ["camdx_api.schema.only_part5_operations"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "camdx_api.schema.add_health"],
+    "PREPROCESSING_HOOKS": ["camdx_api.openapi.only_part5_operations"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "camdx_api.openapi.add_health",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # The Part 5 code lists (applications.models.Status, payments.models.Status), one component each.
+        "LicenseStatusEnum": [
+            "DRAFT",
+            "SUBMITTED",
+            "REVIEWING",
+            "RETURNED",
+            "APPROVED",
+            "REJECTED",
+            "EXPIRED",
+        ],
+        "PaymentStatusEnum": ["UNPAID", "PENDING", "PAID", "FAILED", "REFUNDED", "WAIVED"],
+    },
 }
 
 EMAIL_BACKEND = env.str(

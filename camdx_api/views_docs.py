@@ -1,0 +1,73 @@
+"""The public pages of the API: the code lists, the OpenAPI document, Swagger UI and ReDoc (assets from
+drf-spectacular-sidecar, served by the portal itself). No token: what they publish is the contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from csp.decorators import csp_update
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from camdx_api import selectors
+from camdx_api.envelopes import ok
+from camdx_api.openapi import code_envelope
+from camdx_api.serializers import CodeTablesSerializer
+from esb.access import public
+
+
+def public_get(view: Callable) -> Callable:
+    """Open to anyone, GET only. DRF's views are CSRF-exempt for their own session check; these take no
+    session and change nothing, so the exemption is dropped (Django's CSRF check stays on for anything
+    but GET and HEAD)."""
+    view.csrf_exempt = False
+    return public(view)
+
+
+class CodesView(APIView):
+    """`GET /api/v1/codes`: the code-mapping tables the Part 5 spec refers to but does not print."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        operation_id="codes",
+        summary="Code lists: statuses, payment statuses, licence types, services, document types",
+        tags=["codes"],
+        auth=[],
+        responses={200: code_envelope(CodeTablesSerializer(), "CodesResponse")},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return ok(CodeTablesSerializer(selectors.code_tables()).data)
+
+
+class SchemaView(SpectacularAPIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class RedocView(SpectacularRedocView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    template_name = "camdx_api/redoc.html"
+
+
+schema = public_get(SchemaView.as_view())
+swagger = public_get(SwaggerView.as_view(url_name="camdx_api:schema"))
+# ReDoc builds its search index in a Web Worker started from a blob: URL.
+redoc = public_get(
+    csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(url_name="camdx_api:schema"))
+)
+codes = public_get(CodesView.as_view())
