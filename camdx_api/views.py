@@ -154,6 +154,12 @@ class LicensesView(_Part5Endpoint):
             )
         except selectors.InvalidQuery as exc:
             return self.bad_request(exc.message, {exc.field: [exc.message]})
+        if not result.items:
+            # The spec's status 0, "not found": nothing matched, or the page is past the end. A valid query
+            # is still answered 200, with the real pagination (total_counts tells which case it is).
+            response = self.list_ok([], result.pagination, message="Not found.")
+            response.data["status"] = 0
+            return response
         self.disclose(request, applications=result.items)
         data = api.ApplicationListItemSerializer(result.items, many=True).data
         return self.list_ok(data, result.pagination)

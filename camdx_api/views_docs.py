@@ -3,9 +3,11 @@ drf-spectacular-sidecar, served by the portal itself). No token: what they publi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from csp.decorators import csp_update
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
@@ -49,8 +51,26 @@ class CodesView(APIView):
 
 
 class SchemaView(SpectacularAPIView):
+    """The OpenAPI document, generated once per process exactly as `make openapi` writes the committed
+    docs/api/openapi-v1.yaml (no request, public): a public URL must not rebuild it on every hit."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def _get_schema_response(self, request: Request) -> Response:
+        return Response(
+            data=_schema(),
+            headers={
+                "Content-Disposition": 'inline; filename="openapi-v1.'
+                + request.accepted_renderer.format
+                + '"'
+            },
+        )
+
+
+@functools.cache
+def _schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -89,15 +89,12 @@ def test_list_search_and_filters(api, approved_app, other_app):
 def test_list_empty_and_past_the_end(api, approved_app):
     empty = api("/api/v1/licenses", search_term="no such company")
     assert empty.status_code == 200
-    assert empty.json()["data"] == [] and empty.json()["pagination"]["total_counts"] == 0
-    assert empty.json()["pagination"]["total_page"] == 0
+    body = empty.json()
+    assert body["status"] == 0 and body["message"] == "Not found." and body["data"] == []
+    assert body["pagination"] == {"page": 1, "size": 20, "total_counts": 0, "total_page": 0}
     past = api("/api/v1/licenses", page=5).json()
-    assert past["data"] == [] and past["pagination"] == {
-        "page": 5,
-        "size": 20,
-        "total_counts": 1,
-        "total_page": 1,
-    }
+    assert past["status"] == 0 and past["data"] == []
+    assert past["pagination"] == {"page": 5, "size": 20, "total_counts": 1, "total_page": 1}
 
 
 @pytest.mark.parametrize(

@@ -63,3 +63,8 @@ def test_schema_and_pages_are_public(client):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
     assert "blob:" in client.get("/api/v1/redoc/")["Content-Security-Policy"]
+
+
+def test_served_schema_is_the_committed_one(client):
+    response = client.get("/api/v1/schema/")
+    assert yaml.safe_load(response.content) == yaml.safe_load(COMMITTED.read_text())
