@@ -106,6 +106,11 @@ def conditional(request: Request, data: dict, last_modified: datetime.datetime, 
 
 
 class LicensesView(_Part5Endpoint):
+    """Applications of every business, newest first, filtered by Single ID or company name (Khmer or
+    English), licence type and status, a page at a time. Through CamDX: service code `applications_info`.
+    Answers in the `status` envelope: 1 success, 0 nothing matched (or the page is past the end; HTTP 200
+    with the real pagination), -1 invalid access token."""
+
     service_code = ServiceCode.APPLICATIONS_INFO
     envelope = STATUS
     parameters = frozenset({"search_term", "license_type", "license_status", "page", "size"})
@@ -169,6 +174,9 @@ class LicensesView(_Part5Endpoint):
 
 
 class BusinessLicensesView(_Part5Endpoint):
+    """The business and every application of it, with its licence type, services and status. Service code
+    `application_info`. Unknown Single ID: HTTP 404, code 400."""
+
     service_code = ServiceCode.APPLICATION_INFO
 
     @extend_schema(
@@ -196,6 +204,10 @@ class BusinessLicensesView(_Part5Endpoint):
 
 
 class ApplicationDetailView(_Part5Endpoint):
+    """Company, owner, supporting documents, licence data and the person who filed. Service code
+    `application_detail`. The request number must belong to that Single ID (else HTTP 404, code 400).
+    Conditional GET: `ETag` / `Last-Modified`, answered 304 when the caller's copy is current."""
+
     service_code = ServiceCode.APPLICATION_DETAIL
 
     @extend_schema(
@@ -240,6 +252,10 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
 
 
 class DocumentView(_Part5Endpoint):
+    """The current file of that document type in the application, as a byte stream with its own
+    Content-Type and a Content-Disposition naming the original file. Service code `application_document`.
+    No such file in that application: HTTP 404 (code 400 body); a malformed path: HTTP 400."""
+
     service_code = ServiceCode.APPLICATION_DOCUMENT
     content_negotiation_class = IgnoreAcceptHeader
 
@@ -282,6 +298,9 @@ class DocumentView(_Part5Endpoint):
 
 
 class TimelineView(_Part5Endpoint):
+    """The application's history, oldest first, each line titled and described in English and Khmer, with
+    its time (ISO 8601, +07:00). Service code `application_timeline`. Conditional GET as for the detail."""
+
     service_code = ServiceCode.APPLICATION_TIMELINE
 
     @extend_schema(
@@ -315,6 +334,10 @@ class TimelineView(_Part5Endpoint):
 
 
 class OwnerStatisticView(_Part5Endpoint):
+    """People holding an active owner role, by nationality and gender. Service code `owner_statistic`.
+    A country without owners answers one row of zeros; a code that is not an ISO 3166-1 alpha-2 country is
+    a 400."""
+
     service_code = ServiceCode.OWNER_STATISTIC
     parameters = frozenset({"nationality_code"})
 

@@ -31,6 +31,11 @@ def _parse_date(value: str) -> datetime.date | None:
 
 
 class StatisticView(_Part5Endpoint):
+    """How many applications are in each of the seven statuses, among those last modified inside the range
+    (both days included), and their total. Service code `application_statistic`. Final values: computed
+    from the status history as it stood at the end of `end_date`, so a closed range always answers the same;
+    a range ending today or later is provisional until the day closes."""
+
     service_code = ServiceCode.APPLICATION_STATISTIC
     parameters = frozenset({"start_date", "end_date"})
 
