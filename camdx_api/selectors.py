@@ -124,11 +124,7 @@ def search_applications(
     if text:
         if len(text) < MIN_SEARCH_LENGTH:
             raise InvalidQuery("search_term", f"search_term needs at least {MIN_SEARCH_LENGTH} characters.")
-        matches = Q(name_en__icontains=text) | Q(name_km__icontains=text)
-        single_id = normalize_single_id(text)
-        if single_id:
-            matches |= Q(single_id=single_id)
-        queryset = queryset.filter(business__in=Business.objects.filter(matches).values("pk"))
+        queryset = queryset.filter(business__in=businesses_matching(text).values("pk"))
     if license_type:
         queryset = queryset.filter(licence_type__code=license_type)
     if license_status:
@@ -139,6 +135,16 @@ def search_applications(
     if offset < total:
         items = list(_with_list_columns(queryset).order_by("-pk")[offset : offset + size])
     return Page(items=items, page=page, size=size, total_counts=total)
+
+
+def businesses_matching(text: str) -> QuerySet[Business]:
+    """Businesses whose Single ID is `text`, or whose Khmer or English name contains it. `icontains` compiles
+    to UPPER(name) LIKE UPPER(…): the expression the GIN trigram indexes on the names are built on."""
+    matches = Q(name_en__icontains=text) | Q(name_km__icontains=text)
+    single_id = normalize_single_id(text)
+    if single_id:
+        matches |= Q(single_id=single_id)
+    return Business.objects.filter(matches)
 
 
 def is_single_id(value: str) -> bool:

@@ -222,3 +222,13 @@ def test_timeline_oldest_first_bilingual_without_internal_note(approved_app):
     )
     received = next(line for line in lines if line["description_en"] == str(Status.REVIEWING.label))
     assert received["description_kh"] and received["description_kh"] != received["description_en"]
+
+
+def test_name_search_can_use_the_trigram_indexes(submitted_app):
+    """The company-name filter is served by the GIN trigram indexes on UPPER(name) (a large table is searched
+    through them; this small one only when a scan is ruled out) and the Single ID by its unique index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = selectors.businesses_matching("Mekong 12").explain()
+    assert "business_name_en_trgm" in plan and "business_name_km_trgm" in plan
+    assert "single_id" in plan
