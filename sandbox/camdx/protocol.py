@@ -67,8 +67,10 @@ SKIPPED_RESPONSE_HEADERS = frozenset(
 # every other exception of the consumer's security server the prefix `Server.ClientProxy.*`;
 # ClientRestMessageHandler.sendErrorResponse answers 500 when the type starts with "Server." and 400
 # otherwise. Hence:
-# - a request that is not PR-REST r1 (path too short, another rN) is the client's fault: `Client.*`, 400
-#   (PR-REST §4.6 category 3, the spec's example `Client.BadRequest`);
+# - a request that is not PR-REST r1 (path too short, another rN) is the client's fault: `Client.*`, 400,
+#   as PR-REST §4.6 category 3 and its example `Client.BadRequest` say (X-Road 7's RestRequest throws an
+#   IllegalArgumentException there, which its handler would wrap as `Server.ClientProxy.*`; the protocol
+#   document is what clients are written against, so the simulator follows it);
 # - the client identifier is checked by the consumer's server (AbstractClientMessageProcessor
 #   .verifyClientStatus throws a plain CodedException): `Server.ClientProxy.InvalidClientIdentifier` /
 #   `Server.ClientProxy.UnknownMember`, and so is the provider's address (getServiceAddresses:

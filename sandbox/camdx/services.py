@@ -81,6 +81,10 @@ def forward(
         )
 
     sent = protocol.forwarded_headers(headers)
+    if not body:
+        # wsgiref-based servers (runserver) invent "Content-Type: text/plain" for a request without one;
+        # a request without a body has no content to type, so none is forwarded.
+        sent = [(name, value) for name, value in sent if name.lower() != "content-type"]
     query_id = next((value for name, value in sent if name.lower() == "x-road-id" and value), "")
     if not query_id:
         query_id = protocol.new_query_id()

@@ -249,3 +249,9 @@ def test_multipart_post_is_forwarded_byte_for_byte(client, registry, provider):
     boundary = content_type.split("boundary=", 1)[1]
     assert provider.last.body.startswith(f"--{boundary}".encode())
     assert b'name="field"\r\n\r\nvalue\r\n' in provider.last.body
+
+
+def test_a_request_without_body_forwards_no_content_type(client, registry, provider):
+    response = call(client, "GET", f"{BASE}/echo_service", CONTENT_TYPE="text/plain")
+    assert response.status_code == 200
+    assert provider.last.header("Content-Type") is None
