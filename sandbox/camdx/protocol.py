@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 PROTOCOL_VERSION = "r1"
+# The verbs a security server accepts and passes to the provider (RestRequest.Verb)
+VERBS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"})
 INSTANCE = "CAMBODIA"
 
 # Hop-by-hop and server-owned headers a security server never forwards (RestMessage.SKIPPED_HEADERS), plus
@@ -147,6 +149,12 @@ class RestTarget:
 
 def _segment(value: str, *, encoded: bool) -> str:
     return unquote(value, errors="strict") if encoded else value
+
+
+def check_verb(method: str) -> str:
+    if method.upper() not in VERBS:
+        raise XRoadError(BAD_REQUEST, f"{PARSE_ERROR_MESSAGE} Unsupported method {method}.")
+    return method.upper()
 
 
 def parse_request_path(request_path: str, *, encoded: bool = True) -> RestTarget:

@@ -79,7 +79,7 @@ def rest(request: HttpRequest, rest_path: str) -> HttpResponse:
         except RequestDataTooBig:
             raise protocol.XRoadError(protocol.BAD_REQUEST, "The request body is too large") from None
         forwarded = services.forward(
-            method=request.method or "GET",
+            method=protocol.check_verb(request.method or ""),
             target=target,
             client_header=request.headers.get("X-Road-Client"),
             headers=_client_headers(request),

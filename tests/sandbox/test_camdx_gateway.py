@@ -255,3 +255,10 @@ def test_a_request_without_body_forwards_no_content_type(client, registry, provi
     response = call(client, "GET", f"{BASE}/echo_service", CONTENT_TYPE="text/plain")
     assert response.status_code == 200
     assert provider.last.header("Content-Type") is None
+
+
+def test_a_verb_x_road_does_not_know_is_a_bad_request(client, registry, provider):
+    response = client.generic("PROPFIND", f"{BASE}/echo_service", HTTP_X_ROAD_CLIENT=testing.CONSUMER)
+    assert response.status_code == 400
+    assert xroad_error(response)["type"] == "Client.BadRequest"
+    assert provider.received == []
