@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from camdx_api.base import Part5View
@@ -14,6 +15,7 @@ from camdx_api.service_codes import ServiceCode
 class Door(Part5View):
     service_code = ServiceCode.APPLICATION_INFO
 
+    @extend_schema(responses={200: dict})
     def get(self, request, version):
         return self.ok({"consumer": request.auth.consumer.camdigikey_domain, "version": version})
 
