@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils import translation
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -114,6 +115,12 @@ class Part5View(APIView):
         return services.record_disclosure(request.auth, applications=applications, people=people)
 
     # --- the door ----------------------------------------------------------------------------------------
+
+    def dispatch(self, request, *args, **kwargs):
+        # The API speaks English whatever the Accept-Language or the portal's default (Khmer): validation
+        # messages of serializers are part of the contract too (docs/api-access.md).
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def initialize_request(self, request, *args, **kwargs):
         self._started = time.monotonic()
