@@ -78,6 +78,9 @@ def as_api_error(exc: BaseException) -> errors.ApiError:
 class Part5View(APIView):
     service_code: ClassVar[str] = ""
     envelope: ClassVar[str] = envelopes.CODE
+    # The query parameters the endpoint reads; any other is refused with 400 (DESIGN.md §7: a misspelt filter
+    # must not silently return everything). None: not checked.
+    allowed_query_params: ClassVar[tuple[str, ...] | None] = None
 
     authentication_classes = [OrganizationTokenAuthentication]
     permission_classes = [ServiceCodeAllowed]
@@ -126,6 +129,16 @@ class Part5View(APIView):
         self._started = time.monotonic()
         self._outcome = "ok"
         return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, access list, rate limit
+        if self.allowed_query_params is not None:
+            unknown = sorted(set(request.query_params) - set(self.allowed_query_params))
+            if unknown:
+                raise errors.BadRequest(
+                    "Bad request: unknown query parameters.",
+                    errors={name: ["Unknown query parameter."] for name in unknown},
+                )
 
     def get_exception_handler(self):
         return self._handle_api_exception

@@ -191,6 +191,13 @@ def test_not_found_and_bad_request_envelopes(client, consumer, camdigikey):
     assert body["code"] == 400 and "size" in body["errors"]
 
 
+def test_unknown_query_parameters_are_refused_after_authentication(client, consumer, camdigikey):
+    response = client.get("/api/v1/missing/B-1/?size=5&sise=5", **bearer(camdigikey.valid()))
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"sise": ["Unknown query parameter."]}
+    _refused(client.get("/api/v1/missing/B-1/?sise=5"), None)
+
+
 def test_messages_are_english_whatever_the_language_asked(client, consumer, camdigikey):
     token = camdigikey.valid()
     response = client.get("/api/v1/missing/B-1/?size=0", **bearer(token), HTTP_ACCEPT_LANGUAGE="km")

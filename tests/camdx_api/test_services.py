@@ -143,3 +143,6 @@ def test_the_openapi_document_shows_the_bearer_scheme(settings):
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     operation = next(item["get"] for path, item in schema["paths"].items() if path.endswith("/door/"))
     assert {"camdigikeyOrganizationToken": []} in operation["security"]
+    assert {"200", "400", "401", "403", "404", "429", "500", "503"} <= set(operation["responses"])
+    error = schema["components"]["schemas"]["Part5Error"]
+    assert {"code", "message", "data"} <= set(error["properties"])
