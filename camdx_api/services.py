@@ -149,6 +149,9 @@ def _token_identity(token: str) -> tuple[str, str]:
         if isinstance(refusal, errors.RevokedToken | errors.WrongTokenType):
             _cache_set(key, {"refused": refusal.reason}, NEGATIVE_TTL)
         raise refusal from None
+    except LookupError:  # no identity provider registered under "camdigikey": a deployment problem
+        logger.error("no CamDigiKey identity provider is registered: organization tokens cannot be checked")
+        raise errors.IdentityServiceUnavailable() from None
     domain = status.domain.strip().lower()
     jti = str(status.payload.get("jti") or "")
     exp = int(status.payload.get("exp") or 0)

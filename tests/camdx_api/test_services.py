@@ -146,3 +146,17 @@ def test_the_openapi_document_shows_the_bearer_scheme(settings):
     assert {"200", "400", "401", "403", "404", "429", "500", "503"} <= set(operation["responses"])
     error = schema["components"]["schemas"]["Part5Error"]
     assert {"code", "message", "data"} <= set(error["properties"])
+
+
+def test_a_misconfigured_camdigikey_client_answers_503_not_500(client, consumer):
+    from accounts.identity_providers import CAMDIGIKEY, IdentityProvider, identity_providers
+
+    class Misconfigured(IdentityProvider):
+        def client(self):
+            raise cdk.ConfigurationError("CAMDIGIKEY['HMAC_KEY'] is missing")
+
+    with (
+        identity_providers.override(CAMDIGIKEY, Misconfigured()),
+        pytest.raises(errors.IdentityServiceUnavailable),
+    ):
+        services.authenticate_organization(fake_token(domain=MOC_DOMAIN))
