@@ -82,6 +82,15 @@ _EDIT_LICENCE_TEMPLATES = [
 # for the supervisor and the approving director.
 _SEE_LICENCES = ["issuance.view_licence", "issuance.view_licenceevent"]
 _CHANGE_LICENCE_STATUS = [*_SEE_LICENCES, "issuance.change_licence_status"]
+# The Part 5 API (camdx_api): which other institutions' systems may call it, with what access list and rate,
+# and the log of their calls. National: the admin shows them to national system administrators only. A
+# consumer is deactivated, never deleted (its calls are evidence), hence no delete permission.
+_MANAGE_API_CONSUMERS = [
+    "camdx_api.view_apiconsumer",
+    "camdx_api.add_apiconsumer",
+    "camdx_api.change_apiconsumer",
+    "camdx_api.view_apicall",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
@@ -133,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.*",
         *_VIEW_APPLICATIONS,
         *_SEE_LICENCES,
+        *_MANAGE_API_CONSUMERS,
     ],
 }
 

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils import translation
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -77,6 +78,9 @@ def as_api_error(exc: BaseException) -> errors.ApiError:
 class Part5View(APIView):
     service_code: ClassVar[str] = ""
     envelope: ClassVar[str] = envelopes.CODE
+    # The query parameters the endpoint reads; any other is refused with 400 (DESIGN.md §7: a misspelt filter
+    # must not silently return everything). None: not checked.
+    allowed_query_params: ClassVar[tuple[str, ...] | None] = None
 
     authentication_classes = [OrganizationTokenAuthentication]
     permission_classes = [ServiceCodeAllowed]
@@ -115,10 +119,26 @@ class Part5View(APIView):
 
     # --- the door ----------------------------------------------------------------------------------------
 
+    def dispatch(self, request, *args, **kwargs):
+        # The API speaks English whatever the Accept-Language or the portal's default (Khmer): validation
+        # messages of serializers are part of the contract too (docs/api-access.md).
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
     def initialize_request(self, request, *args, **kwargs):
         self._started = time.monotonic()
         self._outcome = "ok"
         return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, access list, rate limit
+        if self.allowed_query_params is not None:
+            unknown = sorted(set(request.query_params) - set(self.allowed_query_params))
+            if unknown:
+                raise errors.BadRequest(
+                    "Bad request: unknown query parameters.",
+                    errors={name: ["Unknown query parameter."] for name in unknown},
+                )
 
     def get_exception_handler(self):
         return self._handle_api_exception

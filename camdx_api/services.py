@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from accounts.camdigikey import errors as cdk
@@ -26,7 +27,7 @@ from accounts.camdigikey import signature
 from accounts.identity_providers import CAMDIGIKEY, identity_providers
 from camdx_api import errors
 from camdx_api.models import ApiCall, ApiConsumer
-from esb import request_context
+from esb import audit, request_context
 from privacy.models import AccessorKind, AccessPurpose
 from privacy.services import AccessEntry, record_accesses
 
@@ -148,6 +149,9 @@ def _token_identity(token: str) -> tuple[str, str]:
         if isinstance(refusal, errors.RevokedToken | errors.WrongTokenType):
             _cache_set(key, {"refused": refusal.reason}, NEGATIVE_TTL)
         raise refusal from None
+    except LookupError:  # no identity provider registered under "camdigikey": a deployment problem
+        logger.error("no CamDigiKey identity provider is registered: organization tokens cannot be checked")
+        raise errors.IdentityServiceUnavailable() from None
     domain = status.domain.strip().lower()
     jti = str(status.payload.get("jti") or "")
     exp = int(status.payload.get("exp") or 0)
@@ -190,6 +194,55 @@ def authenticate_organization(
     if client_header and consumer.xroad_client and xroad_member(client_header) != consumer.xroad_member:
         raise errors.XRoadClientMismatch()
     return Caller(consumer=consumer, token_jti=jti, xroad=xroad or XRoadHeaders(client=client_header))
+
+
+# --- the consumers ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_consumer(
+    *,
+    camdigikey_domain: str,
+    name_en: str,
+    name_km: str,
+    allowed_service_codes: Iterable[str],
+    rate_limit_per_minute: int = 60,
+    xroad_client: str = "",
+    institution=None,
+    is_active: bool = True,
+    actor_id: int | None = None,
+) -> ApiConsumer:
+    """Register another institution's system, or update the registration of its domain (idempotent: the
+    same values change nothing and record nothing). Validated like the back-office form (ValidationError);
+    every change is in the audit trail."""
+    domain = (camdigikey_domain or "").strip().lower()
+    consumer = ApiConsumer.objects.select_for_update().filter(camdigikey_domain=domain).first()
+    created = consumer is None
+    if created:
+        consumer = ApiConsumer(camdigikey_domain=domain)
+    before = None if created else audit.snapshot(consumer)
+    consumer.name_en = name_en
+    consumer.name_km = name_km
+    consumer.allowed_service_codes = list(allowed_service_codes)
+    consumer.rate_limit_per_minute = rate_limit_per_minute
+    consumer.xroad_client = xroad_client or ""
+    consumer.institution = institution
+    consumer.is_active = is_active
+    consumer.full_clean()  # normalises too (domain case, sorted codes)
+    after = audit.snapshot(consumer)
+    if not created:
+        before, after = audit.changed_fields(before, after)
+        if not before and not after:
+            return consumer
+    consumer.save()
+    audit.record(
+        "camdx_api.consumer_registered" if created else "camdx_api.consumer_changed",
+        consumer,
+        before=before,
+        after=after,
+        actor_id=actor_id,
+    )
+    return consumer
 
 
 # --- the call log ------------------------------------------------------------------------------------------

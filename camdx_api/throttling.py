@@ -2,15 +2,17 @@
 
 - Per consumer: `ApiConsumer.rate_limit_per_minute` requests per fixed one-minute window; beyond it the call
   is refused with 429 and `Retry-After` (the seconds left in the window) before the endpoint runs.
-- Per address, for calls without a valid token: `esb.throttle` scope "api-token-failure". Once an address has
-  sent that many refused tokens in the window, its next calls are refused with 429 without asking CamDigiKey,
-  so a stream of forged or stale tokens cannot turn into a stream of CamDigiKey round trips.
+- Per address (and X-Road member, for calls through CamDX), for calls without a valid token: the rate of the
+  `esb.throttle` scope "api-token-failure" (overridable in ESB_THROTTLE_RATES). Once a caller has sent that
+  many refused tokens in the window, its next calls are refused with 429 without asking CamDigiKey, so a
+  stream of forged or stale tokens cannot turn into a stream of CamDigiKey round trips.
 
 A cache outage lets calls through (logged): the limits protect capacity, the token check protects data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -19,7 +21,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
-from camdx_api import errors
+from camdx_api import errors, services
 from camdx_api.services import Caller
 from esb import throttle
 
@@ -66,19 +68,41 @@ class ConsumerRateThrottle(BaseThrottle):
         return True
 
 
+def _failure_key(request: HttpRequest, window: int) -> str:
+    """Who is counted for refused tokens: the address and, for a call through CamDX, the calling X-Road
+    member. Every CamDX call arrives from our own security server's address; keyed by the address alone,
+    one member's stale token would lock every other member out."""
+    member = services.xroad_member(services.last_header_value(request.META.get("HTTP_X_ROAD_CLIENT", "")))
+    who = f"{throttle.client_key(request)}|{member}"
+    digest = hashlib.sha256(who.encode()).hexdigest()[:32]  # no address in clear in a key
+    return f"{_KEY_PREFIX}:token-failure:{digest}:{window}"
+
+
+def _failure_window() -> tuple[throttle.Rate, int, int]:
+    rate = throttle.rate_for(TOKEN_FAILURE_SCOPE)
+    now = time.time()
+    window = int(now // rate.period)
+    return rate, window, max(1, math.ceil((window + 1) * rate.period - now))
+
+
 def refuse_failing_address(request: HttpRequest) -> None:
-    """Raise errors.RateLimited when this address already sent too many refused tokens in the window."""
+    """Raise errors.RateLimited when this address (and X-Road member) already sent too many refused tokens
+    in the window."""
+    rate, window, retry_after = _failure_window()
     try:
-        decision = throttle.peek(request, TOKEN_FAILURE_SCOPE)
+        count = int(cache.get(_failure_key(request, window)) or 0)
     except Exception:
         logger.warning("cache unavailable: the API token-failure limit is not enforced")
         return
-    if not decision.allowed:
-        raise errors.RateLimited(decision.retry_after)
+    if count >= rate.limit:
+        if count == rate.limit:
+            logger.warning("API token failures: limit of %s per %ss reached", rate.limit, rate.period)
+        raise errors.RateLimited(retry_after)
 
 
 def count_token_failure(request: HttpRequest) -> None:
+    rate, window, _retry_after = _failure_window()
     try:
-        throttle.count_success(request, TOKEN_FAILURE_SCOPE)  # counts one event; here, a refused token
+        _count(_failure_key(request, window), rate.period + 60)
     except Exception:
         logger.warning("cache unavailable: a refused API token is not counted")

@@ -139,6 +139,7 @@ def record_access(
     subject_business=None,
     accessor_user=None,
     object_ref: str = "",
+    accessor_label_km: str = "",
 ) -> DataAccess:
     """Append a row to the data access log (in the caller's transaction, if any).
 
@@ -155,6 +156,7 @@ def record_access(
         subject_business=subject_business,
         accessor_user=accessor_user,
         accessor_label=(accessor_label or "")[:200],
+        accessor_label_km=(accessor_label_km or "")[:200],
         accessor_kind=accessor_kind,
         purpose=(purpose or "")[:32],
         what=(what or "")[:200],

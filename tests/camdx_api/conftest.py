@@ -122,3 +122,54 @@ def consumer(make_consumer) -> ApiConsumer:
 
 def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+# --- the CamDigiKey simulator over real HTTP ---------------------------------------------------------------
+
+
+@pytest.fixture
+def live_camdigikey(live_server, settings, transactional_db):
+    """The simulator served over real HTTP, the portal's client pointed at it (its demo clients seeded)."""
+    from sandbox.camdigikey.testing import use_live_sandbox
+
+    return use_live_sandbox(settings, live_server.url)
+
+
+def ministry_client():
+    """The Ministry of Commerce's own CamDigiKey client (organization client `moc-api-dev`), as its system
+    would hold it: it asks the simulator for ORGANIZATION tokens and can log them out."""
+    import dataclasses
+
+    from accounts.camdigikey.client import CamDigiKeyClient, http_config
+    from accounts.camdigikey.config import CamDigiKeyConfig
+    from esb import http
+    from sandbox.camdigikey.demo import MOC_API_CLIENT
+
+    config = dataclasses.replace(
+        CamDigiKeyConfig.from_settings(),
+        client_id=MOC_API_CLIENT["client_id"],
+        domain=MOC_API_CLIENT["domain"],
+        hmac_key=MOC_API_CLIENT["hmac_key"],
+        aes_secret_key=MOC_API_CLIENT["aes_secret_key"],
+        aes_iv=MOC_API_CLIENT["aes_iv"],
+    )
+    return CamDigiKeyClient(config, http_client=http.HttpClient(http_config(config)))
+
+
+# --- an applicant whose data the API can disclose ----------------------------------------------------------
+
+
+@pytest.fixture
+def business(reference_data, db):
+    from tests.registry.factories import BusinessFactory, PersonFactory
+
+    return BusinessFactory(owner=PersonFactory())
+
+
+@pytest.fixture
+def applicant(business):
+    from registry.models import BusinessRole
+    from tests.applications.conftest import make_applicant
+
+    owner = BusinessRole.objects.filter(business=business, role=BusinessRole.Role.OWNER).first().person
+    return make_applicant(owner)

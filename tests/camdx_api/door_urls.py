@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from camdx_api.base import Part5View
 from camdx_api.envelopes import STATUS
+from camdx_api.schema import error_responses
 from camdx_api.service_codes import ServiceCode
 
 
 class Door(Part5View):
     service_code = ServiceCode.APPLICATION_INFO
 
+    @extend_schema(responses={200: dict, **error_responses()})
     def get(self, request, version):
         return self.ok({"consumer": request.auth.consumer.camdigikey_domain, "version": version})
 
@@ -35,6 +38,7 @@ class _Query(serializers.Serializer):
 
 class Missing(Part5View):
     service_code = ServiceCode.APPLICATION_DETAIL
+    allowed_query_params = ("size",)
 
     def get(self, request, version, single_id):
         _Query(data=request.query_params).is_valid(raise_exception=True)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from accounts.camdigikey import errors as cdk
 from camdx_api.models import ApiCall
 from camdx_api.service_codes import ServiceCode
-from tests.camdx_api.conftest import DOOR, MOC_DOMAIN, bearer, fake_token
+from tests.camdx_api.conftest import DOOR, MOC_DOMAIN, MOC_XROAD, bearer, fake_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.camdx_api.door_urls")]
 
@@ -189,6 +189,32 @@ def test_not_found_and_bad_request_envelopes(client, consumer, camdigikey):
     assert bad.status_code == 400
     body = bad.json()
     assert body["code"] == 400 and "size" in body["errors"]
+
+
+def test_unknown_query_parameters_are_refused_after_authentication(client, consumer, camdigikey):
+    response = client.get("/api/v1/missing/B-1/?size=5&sise=5", **bearer(camdigikey.valid()))
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"sise": ["Unknown query parameter."]}
+    _refused(client.get("/api/v1/missing/B-1/?sise=5"), None)
+
+
+def test_messages_are_english_whatever_the_language_asked(client, consumer, camdigikey):
+    token = camdigikey.valid()
+    response = client.get("/api/v1/missing/B-1/?size=0", **bearer(token), HTTP_ACCEPT_LANGUAGE="km")
+    assert response.status_code == 400
+    assert response.json()["errors"]["size"] == ["Ensure this value is greater than or equal to 1."]
+
+
+def test_refused_tokens_of_one_xroad_member_do_not_lock_out_another_behind_the_same_server(
+    client, consumer, camdigikey, settings
+):
+    settings.ESB_THROTTLE_RATES = {"api-token-failure": "2/m"}
+    stranger = "CAMBODIA/GOV/MEF-2020-0001/FMIS"
+    for _ in range(2):
+        client.get(DOOR, **bearer(fake_token()), HTTP_X_ROAD_CLIENT=stranger)
+    assert client.get(DOOR, **bearer(fake_token()), HTTP_X_ROAD_CLIENT=stranger).status_code == 429
+    ok = client.get(DOOR, **bearer(camdigikey.valid()), HTTP_X_ROAD_CLIENT=MOC_XROAD)
+    assert ok.status_code == 200
 
 
 def test_an_unexpected_error_is_a_generic_500_without_trace(client, consumer, camdigikey, caplog):
