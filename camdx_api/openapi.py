@@ -1,5 +1,6 @@
-"""The OpenAPI document of the Part 5 API (drf-spectacular): only `/api/v1/…` operations, plus `/health`,
-which is a plain Django view (esb/health.py, outside the API's URL prefix) and is described here by hand.
+"""The OpenAPI document of the Part 5 API (drf-spectacular): the success envelopes of the endpoints (the
+error bodies are camdx_api.schema's), and `/health`, a plain Django view (esb/health.py, outside the API's
+URL prefix) described here by hand.
 
 The committed copy is docs/api/openapi-v1.yaml (`make openapi`); tests/camdx_api/test_endpoints_openapi.py
 fails when the code and that file drift apart.
@@ -9,17 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from camdx_api.serializers import PaginationSerializer
 
 HEALTH_COMPONENT_STATES = ["ok", "fail", "timeout", "skipped"]
-
-
-def only_part5_operations(endpoints: list[tuple], **kwargs: Any) -> list[tuple]:
-    """Preprocessing hook: the document covers the Part 5 API and its code list, nothing else DRF serves."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
 
 
 def add_health(result: dict, generator: Any, request: Any, public: bool) -> dict:
@@ -95,48 +91,3 @@ def status_envelope(data: serializers.Field, name: str) -> serializers.Serialize
             "pagination": PaginationSerializer(),
         },
     )
-
-
-_ERRORS = serializers.DictField(
-    child=serializers.ListField(child=serializers.CharField()),
-    required=False,
-    help_text="the parameter at fault -> what is wrong with it (bad requests only)",
-)
-ERROR_BODY = inline_serializer(
-    name="ErrorBody",
-    fields={
-        "code": serializers.IntegerField(
-            help_text="400 not found or bad request · 500 invalid access token · else the HTTP status"
-        ),
-        "message": serializers.CharField(),
-        "data": serializers.JSONField(allow_null=True, help_text="always null"),
-        "errors": _ERRORS,
-    },
-)
-STATUS_ERROR_BODY = inline_serializer(
-    name="StatusErrorBody",
-    fields={
-        "status": serializers.IntegerField(help_text="0 not found or refused · -1 invalid access token"),
-        "message": serializers.CharField(),
-        "data": serializers.ListField(child=serializers.JSONField(), help_text="always empty"),
-        "pagination": serializers.JSONField(allow_null=True, help_text="always null"),
-        "errors": _ERRORS,
-    },
-)
-
-
-def error_responses(*statuses: int, envelope: str = "code") -> dict[int, OpenApiResponse]:
-    body = STATUS_ERROR_BODY if envelope == "status" else ERROR_BODY
-    descriptions = {
-        400: "Bad request: a malformed or unknown parameter (named in `errors`).",
-        401: "Invalid access token (code 500 / status -1).",
-        403: "The organization may not use this service.",
-        404: "Not found (code 400).",
-        429: "Too many requests (Retry-After).",
-        503: "The token cannot be checked now (Retry-After).",
-    }
-    return {status: OpenApiResponse(body, description=descriptions[status]) for status in statuses}
-
-
-# Every token-protected endpoint may answer these.
-DOOR_ERRORS = (401, 403, 429, 503)

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 
 from applications.statistics import final_counts
 from camdx_api import serializers as api
-from camdx_api.openapi import DOOR_ERRORS, code_envelope, error_responses
+from camdx_api.openapi import code_envelope
 from camdx_api.service_codes import ServiceCode
-from camdx_api.views import _Part5Endpoint
+from camdx_api.views import CODE_ERRORS, _Part5Endpoint
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_FORMAT_MESSAGE = "Give a date as yyyy-MM-dd."
@@ -37,7 +37,7 @@ class StatisticView(_Part5Endpoint):
     a range ending today or later is provisional until the day closes."""
 
     service_code = ServiceCode.APPLICATION_STATISTIC
-    parameters = frozenset({"start_date", "end_date"})
+    allowed_query_params = ("start_date", "end_date")
 
     @extend_schema(
         operation_id="application_statistic",
@@ -49,7 +49,7 @@ class StatisticView(_Part5Endpoint):
         ],
         responses={
             200: code_envelope(api.ApplicationStatisticSerializer(), "ApplicationStatisticResponse"),
-            **error_responses(400, *DOOR_ERRORS),
+            **CODE_ERRORS,
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
