@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
@@ -79,6 +79,13 @@ class _Part5Endpoint(Part5View):
             errors["document_code"] = ["A document code has capital letters, digits and underscores."]
         return self.bad_request("Bad request: invalid path.", errors) if errors else None
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # What the API answers concerns businesses and people: never stored by a shared cache; the detail
+        # and the timeline say `private, no-cache` themselves (the caller may keep a copy and revalidate it).
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def refused(self, request: Request, **path: str) -> Response | None:
         return self.refuse_bad_path(**path) if path else None
 
@@ -94,6 +101,9 @@ def conditional(request: Request, data: dict, last_modified: datetime.datetime, 
         response = build()
     response["ETag"] = etag
     response["Last-Modified"] = http_date(timestamp)
+    # Personal data: the caller may keep a copy and revalidate it, no shared cache (a proxy, a security
+    # server) may store it.
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 

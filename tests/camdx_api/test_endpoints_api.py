@@ -132,6 +132,7 @@ def test_list_is_logged_in_the_data_access_log(api, approved_app, applicant):
 def test_business_licenses(api, approved_app, other_app):
     response = api(f"/api/v1/licenses/{approved_app.business.single_id}")
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     body = response.json()
     assert body["code"] == 0 and body["message"] == "Success"
     data = body["data"]
@@ -235,6 +236,7 @@ def test_detail_conditional_get(client, api, approved_app, applicant, camdigikey
     first = api(path)
     etag, modified = first["ETag"], first["Last-Modified"]
     assert etag.startswith('"') and modified.endswith("GMT")
+    assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
     disclosed = DataAccess.objects.filter(subject_user=applicant).count()
     token = camdigikey.valid()
     again = client.get(path, HTTP_IF_NONE_MATCH=etag, **bearer(token))
