@@ -26,7 +26,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -142,6 +142,8 @@ class CamdxClient:
         method = method.upper()
         headers = self._headers(user_id=user_id, issue=issue, message_id=message_id or str(uuid.uuid4()))
         url = self.url(spec, path)
+        if params:  # in the URL itself, so that the outgoing log shows the names (values are masked there)
+            url = f"{url}?{urlencode(params, doseq=True)}"
         breaker = breaker_for(self.config, code)
         try:
             breaker.before_call()
@@ -162,7 +164,6 @@ class CamdxClient:
                     operation=code,
                     call=logged,
                     headers=headers,
-                    params=params,
                     json=json,
                     timeout=timeout,
                     allow_redirects=False,  # X-Road passes 3xx back unmodified (PR-REST §4.4)
