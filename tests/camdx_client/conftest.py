@@ -130,7 +130,7 @@ def camdx_settings(settings, security_server):
 
 
 @pytest.fixture
-def client(camdx_settings, camdigikey):
+def camdx(camdx_settings, camdigikey):
     """A client of its own (not the shared pool), without backoff waits, with closed breakers."""
     config = CamdxConfig.from_settings()
     for name in config.services:

@@ -25,10 +25,10 @@ OBR_PATH = "/r1/CAMBODIA/GOV/MOC-2021-0001/OBR_REGISTRY/business_info"
 
 
 def test_the_request_carries_the_x_road_headers_and_the_organization_token(
-    client, security_server, camdigikey
+    camdx, security_server, camdigikey
 ):
     security_server.answers = [Answer(200, {"single_id": "1000000101"})]
-    response = client.call("business_info", "1000000101", user_id="KHabc-123", issue="MOC-2026-000123")
+    response = camdx.call("business_info", "1000000101", user_id="KHabc-123", issue="MOC-2026-000123")
     seen = security_server.seen[0]
     assert (seen["method"], seen["path"]) == ("GET", f"{OBR_PATH}/1000000101")
     headers = seen["headers"]
@@ -42,8 +42,8 @@ def test_the_request_carries_the_x_road_headers_and_the_organization_token(
     assert response.json() == {"single_id": "1000000101"}
 
 
-def test_a_given_message_id_and_query_and_body_are_sent_as_given(client, security_server):
-    response = client.call(
+def test_a_given_message_id_and_query_and_body_are_sent_as_given(camdx, security_server):
+    response = camdx.call(
         "kyc", "info", method="POST", json={"idNumber": "0102"}, params={"q": "1"}, message_id="m-1"
     )
     seen = security_server.seen[0]
@@ -55,17 +55,17 @@ def test_a_given_message_id_and_query_and_body_are_sent_as_given(client, securit
     assert response.message_id == "m-1"
 
 
-def test_path_segments_are_encoded_and_cannot_climb_out(client, security_server):
-    client.call("business_info", "a b/c")
+def test_path_segments_are_encoded_and_cannot_climb_out(camdx, security_server):
+    camdx.call("business_info", "a b/c")
     assert security_server.seen[0]["path"] == f"{OBR_PATH}/a%20b/c"
     with pytest.raises(ValueError, match=r"'\.\.'"):
-        client.call("business_info", "../admin")
+        camdx.call("business_info", "../admin")
 
 
 @pytest.mark.parametrize("user_id", ["12345", "kh123", "KH 123", "KH\n1"])
-def test_a_malformed_user_id_is_refused_before_sending(client, security_server, user_id):
+def test_a_malformed_user_id_is_refused_before_sending(camdx, security_server, user_id):
     with pytest.raises(ValueError, match="X-Road-UserId"):
-        client.call("business_info", "1", user_id=user_id)
+        camdx.call("business_info", "1", user_id=user_id)
     assert security_server.seen == []
 
 
@@ -77,9 +77,9 @@ def test_the_user_id_is_kh_and_the_camdigikey_id():
     assert user_id_of(None) is None
 
 
-def test_an_unknown_service_names_the_configured_ones(client):
+def test_an_unknown_service_names_the_configured_ones(camdx):
     with pytest.raises(errors.UnknownService, match="business_info, kyc"):
-        client.call("tax_info")
+        camdx.call("tax_info")
 
 
 @pytest.mark.parametrize(
@@ -93,10 +93,10 @@ def test_an_unknown_service_names_the_configured_ones(client):
         ("Server.InternalError", 500, errors.XRoadError),
     ],
 )
-def test_security_server_faults_become_typed_errors(client, security_server, fault, status, error_class):
+def test_security_server_faults_become_typed_errors(camdx, security_server, fault, status, error_class):
     security_server.answers = [xroad_fault(fault, status, message="Request is not allowed")]
     with pytest.raises(error_class) as caught:
-        client.call("business_info", "1")
+        camdx.call("business_info", "1")
     error = caught.value
     assert type(error) is error_class
     assert (error.type, error.message, error.detail) == (
@@ -109,16 +109,16 @@ def test_security_server_faults_become_typed_errors(client, security_server, fau
     assert (row.outcome, row.error_code, row.error_class) == ("error", fault, error_class.__name__)
 
 
-def test_an_error_of_the_provider_system_has_no_x_road_error_header(client, security_server):
+def test_an_error_of_the_provider_system_has_no_x_road_error_header(camdx, security_server):
     security_server.answers = [Answer(404, {"error": "not_found"})]
     with pytest.raises(errors.ProviderResponseError) as caught:
-        client.call("business_info", "999")
+        camdx.call("business_info", "999")
     assert caught.value.status == 404
     assert caught.value.json() == {"error": "not_found"}
     assert not isinstance(caught.value, errors.XRoadError)
 
 
-def test_a_security_server_that_cannot_be_reached_is_a_typed_error(client, camdx_settings):
+def test_a_security_server_that_cannot_be_reached_is_a_typed_error(camdx, camdx_settings):
     unreachable = CamdxClient(
         CamdxConfig.from_settings().__class__(
             **{
@@ -133,20 +133,20 @@ def test_a_security_server_that_cannot_be_reached_is_a_typed_error(client, camdx
     assert OutgoingRequest.objects.get(service="camdx").error_class == "CamdxUnavailable"
 
 
-def test_get_is_retried_on_unavailable_but_post_never(client, security_server):
+def test_get_is_retried_on_unavailable_but_post_never(camdx, security_server):
     security_server.answers = [Answer(503), Answer(502), Answer(200, {"ok": 1})]
-    assert client.call("business_info", "1").json() == {"ok": 1}
+    assert camdx.call("business_info", "1").json() == {"ok": 1}
     assert [s["method"] for s in security_server.seen] == ["GET", "GET", "GET"]
     security_server.seen.clear()
     security_server.answers = [Answer(503), Answer(200)]
     with pytest.raises(errors.ProviderResponseError) as caught:
-        client.call("kyc", "info", method="POST", json={})
+        camdx.call("kyc", "info", method="POST", json={})
     assert caught.value.status == 503
     assert len(security_server.seen) == 1
 
 
-def test_every_call_is_one_outgoing_log_row_without_secrets(client, security_server, camdigikey):
-    client.call("business_info", "1000000101", params={"personal_code": "010234567"})
+def test_every_call_is_one_outgoing_log_row_without_secrets(camdx, security_server, camdigikey):
+    camdx.call("business_info", "1000000101", params={"personal_code": "010234567"})
     row = OutgoingRequest.objects.get(service="camdx")
     assert (row.operation, row.method, row.status_code, row.outcome) == ("business_info", "GET", 200, "ok")
     assert row.url.endswith(f"{OBR_PATH}/1000000101?personal_code=%2A%2A%2A")
@@ -156,44 +156,44 @@ def test_every_call_is_one_outgoing_log_row_without_secrets(client, security_ser
 # --- the circuit breaker ---------------------------------------------------------------------------------
 
 
-def test_the_breaker_opens_after_consecutive_failures_and_closes_after_a_good_trial(client, security_server):
+def test_the_breaker_opens_after_consecutive_failures_and_closes_after_a_good_trial(camdx, security_server):
     security_server.answers = [xroad_fault("Server.ServerProxy.ServiceFailed")] * 3
     for _ in range(3):
         with pytest.raises(errors.ProviderServerError):
-            client.call("business_info", "1")
+            camdx.call("business_info", "1")
     with pytest.raises(errors.CircuitOpen):
-        client.call("business_info", "1")
+        camdx.call("business_info", "1")
     assert len(security_server.seen) == 3  # the fourth call was not sent
     assert OutgoingRequest.objects.filter(error_class="CircuitOpen").count() == 1
-    client.call("kyc", "info")  # another service has its own breaker
+    camdx.call("kyc", "info")  # another service has its own breaker
     time.sleep(0.35)  # cooldown over: half-open, one trial goes through
     security_server.answers = [Answer(200, {"ok": True})]
-    assert client.call("business_info", "1").json() == {"ok": True}
+    assert camdx.call("business_info", "1").json() == {"ok": True}
     security_server.answers = [xroad_fault("Server.ServerProxy.ServiceFailed")]
     with pytest.raises(errors.ProviderServerError):
-        client.call("business_info", "1")  # closed again: one failure does not open it
-    client.call("business_info", "1")
+        camdx.call("business_info", "1")  # closed again: one failure does not open it
+    camdx.call("business_info", "1")
 
 
-def test_a_failed_trial_opens_the_breaker_for_another_cooldown(client, security_server):
+def test_a_failed_trial_opens_the_breaker_for_another_cooldown(camdx, security_server):
     security_server.answers = [Answer(500)] * 4
     for _ in range(3):
         with pytest.raises(errors.ProviderResponseError):
-            client.call("business_info", "1")
+            camdx.call("business_info", "1")
     time.sleep(0.35)
     with pytest.raises(errors.ProviderResponseError):
-        client.call("business_info", "1")  # the trial fails
+        camdx.call("business_info", "1")  # the trial fails
     with pytest.raises(errors.CircuitOpen):
-        client.call("business_info", "1")
+        camdx.call("business_info", "1")
     assert len(security_server.seen) == 4
 
 
-def test_refusals_of_our_request_do_not_open_the_breaker(client, security_server):
+def test_refusals_of_our_request_do_not_open_the_breaker(camdx, security_server):
     security_server.answers = [Answer(404)] * 3 + [xroad_fault("Client.BadRequest", 400)] * 3
     for _ in range(6):
         with pytest.raises((errors.ProviderResponseError, errors.ClientRequestError)):
-            client.call("business_info", "1")
-    client.call("business_info", "1")  # still closed
+            camdx.call("business_info", "1")
+    camdx.call("business_info", "1")  # still closed
     assert len(security_server.seen) == 7
 
 
@@ -201,7 +201,7 @@ def test_refusals_of_our_request_do_not_open_the_breaker(client, security_server
 
 
 def test_the_organization_token_is_cached_until_shortly_before_it_expires(
-    client, security_server, camdigikey, monkeypatch
+    camdx, security_server, camdigikey, monkeypatch
 ):
     kept = []
 
@@ -214,32 +214,32 @@ def test_the_organization_token_is_cached_until_shortly_before_it_expires(
             cache.set(key, value, ttl)
 
     monkeypatch.setattr(org_token, "cache", SpyCache())
-    client.call("business_info", "1")
-    client.call("business_info", "2")
+    camdx.call("business_info", "1")
+    camdx.call("business_info", "2")
     assert len(camdigikey.issued) == 1
     assert {s["headers"]["Authorization"] for s in security_server.seen} == {f"Bearer {camdigikey.issued[0]}"}
     assert len(kept) == 1 and 3600 - 60 - 5 <= kept[0] <= 3600 - 60  # kept until a minute before `exp`
 
 
-def test_a_token_about_to_expire_is_not_kept(client, security_server, camdigikey):
+def test_a_token_about_to_expire_is_not_kept(camdx, security_server, camdigikey):
     camdigikey.lifetime = 30  # less than the 60 s margin
-    client.call("business_info", "1")
-    client.call("business_info", "2")
+    camdx.call("business_info", "1")
+    camdx.call("business_info", "2")
     assert len(camdigikey.issued) == 2
 
 
-def test_a_refused_token_is_forgotten(client, security_server, camdigikey):
+def test_a_refused_token_is_forgotten(camdx, security_server, camdigikey):
     security_server.answers = [Answer(401, {"error": "token"}), Answer(200)]
     with pytest.raises(errors.ProviderResponseError):
-        client.call("business_info", "1")
-    client.call("business_info", "1")
+        camdx.call("business_info", "1")
+    camdx.call("business_info", "1")
     assert len(camdigikey.issued) == 2
 
 
-def test_no_organization_token_no_call(client, security_server, camdigikey):
+def test_no_organization_token_no_call(camdx, security_server, camdigikey):
     camdigikey.error = TransportError()
     with pytest.raises(errors.OrganizationTokenError, match="transport_error"):
-        client.call("business_info", "1")
+        camdx.call("business_info", "1")
     assert security_server.seen == []
 
 
