@@ -7,6 +7,7 @@ updated or deleted (a trigger refuses it).
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -308,3 +309,63 @@ class ApplicationEvent(models.Model):
     @property
     def title(self) -> str:
         return localized(self.title_km, self.title_en)
+
+
+# --- statistics (Part 5 `application_statistic`, applications/statistics.py; docs/statistics.md) -----------
+# An open span / "not folded yet" is a far date rather than NULL, so every range test is one comparison.
+OPEN_UNTIL = datetime.date(9999, 12, 31)
+
+
+class StatusSpan(models.Model):
+    """Derived from the timeline (CREATED and STATUS events), never edited by hand: one row per application
+    per local day (Asia/Phnom_Penh) on which its status changed, with the status it had at the end of that
+    day and the day of its next change (OPEN_UNTIL until it happens). Written with the event, in its
+    transaction (applications.services.statistics.record_status); rebuilt from the timeline by the command
+    `rebuild_application_statistics`."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    until = models.DateField(default=OPEN_UNTIL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "day"], name="statusspan_one_per_day"),
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(until=OPEN_UNTIL), name="statusspan_one_open"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["day"], name="statusspan_day"),
+            models.Index(fields=["until", "day"], name="statusspan_until_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.status} {self.day}–{self.until}"
+
+
+class StatusSpanCount(models.Model):
+    """The spans of the days already closed, counted by (day, until, status); `until` is OPEN_UNTIL when the
+    next change came after the watermark (or never). Kept by applications.services.statistics.close_days."""
+
+    day = models.DateField()
+    until = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    count = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "until", "status"], name="statusspancount_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.day}–{self.until}: {self.count}"
+
+
+class StatusCountsWatermark(models.Model):
+    """One row (id 1): the last local day folded into StatusSpanCount."""
+
+    closed_through = models.DateField(default=datetime.date.min)
+
+    def __str__(self) -> str:
+        return f"closed through {self.closed_through}"

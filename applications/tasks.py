@@ -11,3 +11,12 @@ from applications import services
 def discard_expired_drafts() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): delete the content of drafts past their expiry date."""
     return services.discard_expired_drafts()
+
+
+@shared_task(acks_late=True)
+def close_statistics_days() -> str:
+    """Hourly (CELERY_BEAT_SCHEDULE): fold the closed days into the statistics' counts (idempotent; a missed
+    run is caught up by the next one)."""
+    from applications.services import statistics
+
+    return statistics.close_days().isoformat()

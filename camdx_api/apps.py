@@ -10,3 +10,6 @@ from django.utils.translation import gettext_lazy as _
 class CamdxApiConfig(AppConfig):
     name = "camdx_api"
     verbose_name = _("Interoperability API")
+
+    def ready(self) -> None:
+        from camdx_api import schema  # noqa: F401  (registers the OpenAPI security scheme)

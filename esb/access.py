@@ -10,7 +10,9 @@ URL configuration and fails on a view without it):
 - `@officer_required` — a back-office page outside the admin's own views (the review queue and screen): the
   admin site's login and staff check, never cached; the view checks its permission and scopes what it reads;
 - `@signed_request` — a machine-to-machine callback (the payment gateway's webhook): no session, so no CSRF
-  token; the view verifies a signature over the raw body before anything changes.
+  token; the view verifies a signature over the raw body before anything changes;
+- `ORGANIZATION_TOKEN` — the Part 5 API (camdx_api.base.Part5View sets it): another institution's system with
+  a CamDigiKey organization token checked on every call, never a session (so no CSRF), GET only.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ PUBLIC = "public"
 APPLICANT = "applicant"
 OFFICER = "officer"
 SIGNED = "signed"
+ORGANIZATION_TOKEN = "organization-token"  # noqa: S105 (an access marker)
 
 
 def public(view: Callable) -> Callable:

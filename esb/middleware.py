@@ -106,6 +106,10 @@ def _backoffice_prefix() -> str:
     return reverse("admin:index")
 
 
+def _fields_have_nul(fields) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in fields.lists())
+
+
 class RejectNulBytesMiddleware:
     """Answers 400 to a NUL character in the path, the query string or form fields.
 
@@ -122,18 +126,26 @@ class RejectNulBytesMiddleware:
             return bad_request(request)
         return self.get_response(request)
 
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        # Form fields only once the view is known: a view marked `esb_raw_body` (a proxy forwarding the body
+        # byte for byte, like the CamDX simulator) needs request.body, which parsing multipart would consume.
+        if getattr(view_func, "esb_raw_body", False) or not self._form_has_nul(request):
+            return None
+        from esb.views import bad_request
+
+        return bad_request(request)
+
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:
         if "\x00" in request.path:
             return True
-        for key, values in request.GET.lists():
-            if "\x00" in key or any("\x00" in v for v in values):
-                return True
+        return _fields_have_nul(request.GET)
+
+    @staticmethod
+    def _form_has_nul(request: HttpRequest) -> bool:
         if request.method == "POST" and request.content_type in {
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         }:
-            for key, values in request.POST.lists():
-                if "\x00" in key or any("\x00" in v for v in values):
-                    return True
+            return _fields_have_nul(request.POST)
         return False

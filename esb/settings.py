@@ -371,6 +371,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "esb"
 CELERY_BEAT_SCHEDULE: dict = {
     "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
+    # Part 5 statistics: closed days folded into the counts (docs/statistics.md); hourly, so a missed night
+    # costs speed for an hour, never a wrong answer.
+    "close-statistics-days": {
+        "task": "applications.tasks.close_statistics_days",
+        "schedule": crontab(minute=15),
+    },
     # Review tasks past their working-day SLA: their holder and supervisors are told once.
     "notify-overdue-review-tasks": {"task": "review.tasks.notify_overdue_tasks", "schedule": 60 * 60},
     # The outbox relay's safety net (commits kick it at once); expires: no stale runs after a stopped worker.

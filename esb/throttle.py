@@ -57,7 +57,10 @@ RATES: dict[str, str] = {
     "payment-checkout": "10/10m",  # POST /applications/<id>/pay/gateway/ (a new gateway checkout session)
     "payment-webhook": "300/m",  # POST /payments/webhooks/gateway/ (per sending address)
     "verify-page": "60/m",  # the verify.gov.kh simulator's public record pages and documents
-    "verify-check": "10/m",  # POST of a file to check against a record (hashed, up to 20 MB)
+    "verify-check": "10/m",
+    # Part 5 API calls whose organization token is missing or refused, per address (camdx_api/throttling.py):
+    # past this, the address is refused without asking CamDigiKey until the window ends.
+    "api-token-failure": "60/m",  # POST of a file to check against a record (hashed, up to 20 MB)
 }
 
 

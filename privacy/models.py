@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from esb.i18n import localized
@@ -177,6 +178,9 @@ class DataAccess(models.Model):
         verbose_name=_("accessed by (user)"),
     )
     accessor_label = models.CharField(_("accessed by"), max_length=200)
+    # The Khmer name of an accessor that has one (another institution's system); the label above is then its
+    # English name. Empty for people (their name is theirs) and for our own labels (translated by gettext).
+    accessor_label_km = models.CharField(_("accessed by (Khmer)"), max_length=200, blank=True)
     accessor_kind = models.CharField(_("kind of accessor"), max_length=10, choices=AccessorKind.choices)
     purpose = models.CharField(_("purpose"), max_length=32, choices=AccessPurpose.choices)
     what = models.CharField(_("data accessed"), max_length=200)
@@ -202,6 +206,11 @@ class DataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(_("The data access log cannot be changed."))
+
+    @property
+    def accessor_name(self) -> str:
+        """Who accessed, in the active language."""
+        return localized(self.accessor_label_km, gettext(self.accessor_label))
 
     @property
     def purpose_label(self) -> str:

@@ -7,6 +7,9 @@ every text of the purpose, so a consent is never given to a text that is being r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
@@ -158,6 +161,49 @@ def record_access(
         object_ref=(object_ref or "")[:64],
         request_id=(ctx.request_id if ctx.request_id != "-" else "")[:64],
     )
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One row for `record_accesses` (ids rather than objects: a caller logging many reads has them)."""
+
+    accessor_label: str
+    accessor_kind: str
+    purpose: str
+    what: str
+    subject_user_id: int | None = None
+    subject_business_id: int | None = None
+    accessor_label_km: str = ""
+    object_ref: str = ""
+
+
+def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
+    """Append many rows to the data access log in one INSERT (an API answer listing many applications).
+    Entries that concern no one are skipped; an unknown accessor kind raises ValueError."""
+    ctx = request_context.current()
+    request_id = (ctx.request_id if ctx.request_id != "-" else "")[:64]
+    now = timezone.now()
+    rows = []
+    for entry in entries:
+        if entry.accessor_kind not in AccessorKind.values:
+            raise ValueError(f"Unknown accessor kind {entry.accessor_kind!r}")
+        if entry.subject_user_id is None and entry.subject_business_id is None:
+            continue
+        rows.append(
+            DataAccess(
+                at=now,
+                subject_user_id=entry.subject_user_id,
+                subject_business_id=entry.subject_business_id,
+                accessor_label=(entry.accessor_label or "")[:200],
+                accessor_label_km=(entry.accessor_label_km or "")[:200],
+                accessor_kind=entry.accessor_kind,
+                purpose=(entry.purpose or "")[:32],
+                what=(entry.what or "")[:200],
+                object_ref=(entry.object_ref or "")[:64],
+                request_id=request_id,
+            )
+        )
+    return DataAccess.objects.bulk_create(rows) if rows else []
 
 
 @transaction.atomic

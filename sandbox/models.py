@@ -2,6 +2,7 @@
 
 from sandbox.bakong.models import SimTransaction
 from sandbox.camdigikey.models import AuthCode, ClientApp, DemoIdentity, IssuedToken, LoginToken
+from sandbox.camdx.models import SimXRoadAccessRight, SimXRoadMember, SimXRoadService, SimXRoadSubsystem
 from sandbox.gateway.models import SimCheckoutSession
 from sandbox.verify.models import SimVerifyRecord, SimVerifyStatusChange
 
@@ -15,4 +16,8 @@ __all__ = [
     "SimTransaction",
     "SimVerifyRecord",
     "SimVerifyStatusChange",
+    "SimXRoadAccessRight",
+    "SimXRoadMember",
+    "SimXRoadService",
+    "SimXRoadSubsystem",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("camdigikey/", include("sandbox.camdigikey.urls")),
+    path("camdx/", include("sandbox.camdx.urls")),
     path("bakong/", include("sandbox.bakong.urls")),
     path("gateway/", include("sandbox.gateway.urls")),
     path("verify/", include("sandbox.verify.urls")),

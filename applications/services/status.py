@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from applications.models import TRANSITIONS, Application, ApplicationEvent, Status
+from applications.services import statistics
 from applications.services.errors import ApplicationError
 from applications.signals import application_approved
 from esb import audit
@@ -61,7 +62,7 @@ def record_event(
 ) -> ApplicationEvent:
     """Append a timeline event (what the applicant sees) for `move`."""
     title_km, title_en = _TITLES[move.title]
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         at=timezone.now(),
         kind=kind,
@@ -75,6 +76,12 @@ def record_event(
         actor_kind=move.actor_kind,
         revision=application.revision,
     )
+    # The statistics' spans move with the status, in this transaction (applications.services.statistics).
+    if kind == ApplicationEvent.Kind.CREATED:
+        statistics.record_status(application.pk, event.at, Status.DRAFT)
+    elif kind == ApplicationEvent.Kind.STATUS and to_status:
+        statistics.record_status(application.pk, event.at, to_status)
+    return event
 
 
 def notify_applicant(application: Application, event: ApplicationEvent) -> None:

@@ -1,0 +1,164 @@
+"""`Part5View`: the base of every Part 5 endpoint. A subclass names its service code and envelope and writes
+`get()`; the door does the rest:
+
+    class ApplicationDetail(Part5View):
+        service_code = ServiceCode.APPLICATION_DETAIL
+
+        def get(self, request, version, single_id, request_no):
+            application = selectors.application(single_id, request_no)
+            if application is None:
+                return self.not_found("Application not found.")
+            self.disclose(request, applications=[application])
+            return self.ok(serialize(application))
+
+- authentication: the CamDigiKey organization token (authentication.py), X-Road client check included;
+- permission: the service code must be in the consumer's access list (permissions.py);
+- throttling: the consumer's rate per minute (throttling.py);
+- every refusal and every unexpected error becomes the documented envelope (envelopes.py): never a 500 page,
+  never a stack trace (the trace goes to the server log with the request id);
+- every call, answered or refused, is appended to the call log (ApiCall) with its duration.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
+
+from camdx_api import envelopes, errors, services
+from camdx_api.authentication import OrganizationTokenAuthentication
+from camdx_api.permissions import ServiceCodeAllowed
+from camdx_api.throttling import ConsumerRateThrottle
+from esb import request_context
+from esb.access import ORGANIZATION_TOKEN
+
+logger = logging.getLogger(__name__)
+
+
+def as_api_error(exc: BaseException) -> errors.ApiError:
+    """The documented refusal for any exception a view raised (an unexpected one is logged with its trace)."""
+    if isinstance(exc, errors.ApiError):
+        return exc
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return errors.NotFound()
+    if isinstance(exc, exceptions.ValidationError):
+        return errors.BadRequest("Bad request: invalid parameters.", errors=exc.detail)
+    if isinstance(exc, exceptions.ParseError):
+        return errors.BadRequest()
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return errors.InvalidAccessToken()
+    if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        return errors.Forbidden()
+    if isinstance(exc, exceptions.Throttled):
+        return errors.RateLimited(int(exc.wait or 60))
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return errors.MethodNotAllowed()
+    if isinstance(exc, exceptions.NotAcceptable):
+        return errors.NotAcceptable()
+    if isinstance(exc, exceptions.APIException) and 400 <= exc.status_code < 500:
+        error = errors.ApiError("Request refused.")
+        error.status_code = exc.status_code
+        error.reason = "refused"
+        return error
+    request_id = request_context.current().request_id
+    logger.error("unexpected error in the Part 5 API (request %s)", request_id, exc_info=exc)
+    return errors.InternalError(f"Internal error. Quote request id {request_id} to the portal's operators.")
+
+
+class Part5View(APIView):
+    service_code: ClassVar[str] = ""
+    envelope: ClassVar[str] = envelopes.CODE
+
+    authentication_classes = [OrganizationTokenAuthentication]
+    permission_classes = [ServiceCodeAllowed]
+    throttle_classes = [ConsumerRateThrottle]
+    renderer_classes = [JSONRenderer]  # no browsable HTML API: the door speaks JSON only
+    parser_classes = [JSONParser]
+    http_method_names = ["get", "head"]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        if cls.envelope not in envelopes.ENVELOPES:
+            raise TypeError(f"{cls.__name__}.envelope must be one of {envelopes.ENVELOPES}")
+        view = super().as_view(**initkwargs)
+        view.esb_access = ORGANIZATION_TOKEN
+        return view
+
+    # --- the endpoint writer's helpers -----------------------------------------------------------------
+
+    def ok(self, data: Any, message: str = envelopes.SUCCESS_MESSAGE) -> Response:
+        return envelopes.ok(data, envelope=self.envelope, message=message)
+
+    def list_ok(self, data: list, pagination: dict, message: str = envelopes.SUCCESS_MESSAGE) -> Response:
+        return envelopes.list_ok(data, pagination, message=message)
+
+    def not_found(self, message: str = "Not found.") -> Response:
+        self._outcome = errors.NotFound.reason
+        return envelopes.not_found(message, envelope=self.envelope)
+
+    def bad_request(self, message: str = "Bad request.", errors: dict | list | None = None) -> Response:
+        self._outcome = "bad_request"
+        return envelopes.bad_request(message, errors, envelope=self.envelope)
+
+    def disclose(self, request, *, applications: Iterable = (), people: Iterable = ()) -> int:
+        """Log in the data-access log of each person concerned that the caller read their data."""
+        return services.record_disclosure(request.auth, applications=applications, people=people)
+
+    # --- the door ----------------------------------------------------------------------------------------
+
+    def initialize_request(self, request, *args, **kwargs):
+        self._started = time.monotonic()
+        self._outcome = "ok"
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_exception_handler(self):
+        return self._handle_api_exception
+
+    def _handle_api_exception(self, exc: Exception, context: dict) -> Response:
+        error = as_api_error(exc)
+        self._outcome = error.reason
+        set_rollback()
+        return envelopes.error_response(error, envelope=self.envelope)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # DRF's own handling turns a 401 without an authenticate header into 403 and re-raises what its
+        # handler does not know; here every exception has a documented answer.
+        response = self._handle_api_exception(exc, self.get_exception_handler_context())
+        response.exception = True
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["API-Version"] = getattr(request, "version", None) or "v1"
+        self._record(request, response)
+        return response
+
+    def _record(self, request, response) -> None:
+        caller = getattr(request, "_auth", None)
+        consumer = caller.consumer if isinstance(caller, services.Caller) else None
+        duration_ms = int((time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000)
+        try:
+            services.record_call(
+                consumer=consumer,
+                service_code=self.service_code,
+                method=request.method,
+                path=request.path,
+                status_code=response.status_code,
+                duration_ms=duration_ms,
+                outcome=getattr(self, "_outcome", "") if response.status_code >= 400 else "ok",
+                xroad=caller.xroad
+                if isinstance(caller, services.Caller)
+                else services.XRoadHeaders.from_meta(request.META),
+                ip=request_context.client_ip(request._request),
+            )
+        except Exception:  # the answer must not fail because its log line could not be written
+            logger.exception("the API call could not be logged")

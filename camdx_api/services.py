@@ -1,0 +1,266 @@
+"""Writes and checks of the API door: who is calling (the organization token), the call log and the
+disclosure log of the people whose data an answer carried.
+
+Token checks (dpi-protocols.md §1.6, §2.5–2.7): the CamDigiKey client verifies the signature against the
+signer chain and the expiry and type locally, then asks CamDigiKey's token-status API, which is
+authoritative. A positive answer is cached for POSITIVE_TTL seconds (never past the token's expiry), keyed
+by the SHA-256 of the token, so a busy consumer does not cost a CamDigiKey round trip per call; the token
+itself is never stored. So a revoked token is refused at most POSITIVE_TTL seconds after its revocation.
+Definite refusals (revoked, wrong type) are remembered only NEGATIVE_TTL seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from django.core.cache import cache
+from django.utils.translation import gettext_noop
+
+from accounts.camdigikey import errors as cdk
+from accounts.camdigikey import signature
+from accounts.identity_providers import CAMDIGIKEY, identity_providers
+from camdx_api import errors
+from camdx_api.models import ApiCall, ApiConsumer
+from esb import request_context
+from privacy.models import AccessorKind, AccessPurpose
+from privacy.services import AccessEntry, record_accesses
+
+logger = logging.getLogger(__name__)
+
+POSITIVE_TTL = 30  # seconds a valid token's status is trusted without asking CamDigiKey again
+NEGATIVE_TTL = 10  # seconds a revoked or wrong-type token is refused without asking again
+_CACHE_PREFIX = "camdx-api:token-status:v1"
+FIELD_MAX = 255
+
+
+@dataclass(frozen=True)
+class XRoadHeaders:
+    """The X-Road headers of a request ("" when absent); what the security server added or passed on."""
+
+    id: str = ""
+    request_id: str = ""
+    client: str = ""
+    userid: str = ""
+    issue: str = ""
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> XRoadHeaders:
+        def header(name: str) -> str:
+            return str(meta.get(name, "") or "").strip()[:FIELD_MAX]
+
+        return cls(
+            id=header("HTTP_X_ROAD_ID"),
+            request_id=header("HTTP_X_ROAD_REQUEST_ID"),
+            client=last_header_value(str(meta.get("HTTP_X_ROAD_CLIENT", "") or ""))[:FIELD_MAX],
+            userid=header("HTTP_X_ROAD_USERID"),
+            issue=header("HTTP_X_ROAD_ISSUE"),
+        )
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated caller: `request.auth` of every Part 5 view."""
+
+    consumer: ApiConsumer
+    token_jti: str
+    xroad: XRoadHeaders = field(default_factory=XRoadHeaders)
+
+
+def last_header_value(value: str) -> str:
+    """PR-REST §4.3: when a header is repeated the last one wins (WSGI joins repeats with commas; the parts of
+    an X-Road identifier are percent-encoded, so a literal comma separates values)."""
+    return value.split(",")[-1].strip() if value else ""
+
+
+def xroad_member(client_header: str) -> str:
+    """INSTANCE/CLASS/MEMBER of an X-Road-Client header (parts percent-decoded), "" when malformed."""
+    parts = [unquote(part) for part in client_header.strip().split("/")]
+    if len(parts) not in (3, 4) or not all(parts):
+        return ""
+    return "/".join(parts[:3])
+
+
+# --- the organization token --------------------------------------------------------------------------------
+
+
+def _cache_key(token: str) -> str:
+    return f"{_CACHE_PREFIX}:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage costs a round trip, never a refusal
+        logger.warning("cache unavailable: the token status is asked again")
+        return None
+
+
+def _cache_set(key: str, value: dict, ttl: int) -> None:
+    if ttl < 1:
+        return
+    try:
+        cache.set(key, value, ttl)
+    except Exception:
+        logger.warning("cache unavailable: the token status is not cached")
+
+
+def _refusal_from(error: cdk.CamDigiKeyError) -> errors.ApiError:
+    """The API's refusal for what the CamDigiKey client raised."""
+    if isinstance(error, cdk.ExpiredAccessToken):
+        return errors.ExpiredToken()
+    if isinstance(error, cdk.DisabledAccessToken):
+        return errors.RevokedToken()
+    if isinstance(error, cdk.InvalidAccessTokenType):
+        return errors.WrongTokenType()
+    if isinstance(error, cdk.InvalidTokenSignature):
+        return errors.BadSignature()
+    if isinstance(error, cdk.AccessTokenIdEmpty):
+        return errors.MalformedToken()
+    if isinstance(error, cdk.InvalidClientDomain):
+        return errors.UnknownConsumer()
+    # transport, our envelope or configuration, an untrusted signer chain, a refusal of our own client:
+    # nothing the caller did; the token is neither accepted nor refused
+    logger.warning("CamDigiKey could not check an organization token: %s", error)
+    return errors.IdentityServiceUnavailable()
+
+
+def _token_identity(token: str) -> tuple[str, str]:
+    """(domain, jti) of a valid ORGANIZATION token, from the cache or CamDigiKey; raises an ApiError."""
+    key = _cache_key(token)
+    cached = _cache_get(key)
+    if isinstance(cached, dict):
+        if cached.get("refused") == errors.RevokedToken.reason:
+            raise errors.RevokedToken()
+        if cached.get("refused") == errors.WrongTokenType.reason:
+            raise errors.WrongTokenType()
+        exp = int(cached.get("exp") or 0)
+        if cached.get("domain") and (not exp or exp > time.time()):
+            return str(cached["domain"]), str(cached.get("jti") or "")
+    try:
+        status = identity_providers.get(CAMDIGIKEY).client().validate_organization_token(token)
+    except cdk.CamDigiKeyError as error:
+        refusal = _refusal_from(error)
+        if isinstance(refusal, errors.RevokedToken | errors.WrongTokenType):
+            _cache_set(key, {"refused": refusal.reason}, NEGATIVE_TTL)
+        raise refusal from None
+    domain = status.domain.strip().lower()
+    jti = str(status.payload.get("jti") or "")
+    exp = int(status.payload.get("exp") or 0)
+    ttl = POSITIVE_TTL if not exp else min(POSITIVE_TTL, int(exp - time.time()))
+    _cache_set(key, {"domain": domain, "jti": jti, "exp": exp}, ttl)
+    return domain, jti
+
+
+def forget_token(token: str) -> None:
+    """Drop the cached status of a token (e.g. after revoking it here)."""
+    try:
+        cache.delete(_cache_key(token))
+    except Exception:
+        logger.warning("cache unavailable: a token status could not be forgotten")
+
+
+def authenticate_organization(
+    token: str | None, xroad_client_header: str = "", *, xroad: XRoadHeaders | None = None
+) -> Caller:
+    """The consumer behind a CamDigiKey ORGANIZATION token, or a typed refusal (errors.InvalidAccessToken
+    subclasses: missing, malformed, bad signature, expired, revoked, wrong type, unknown or inactive domain,
+    X-Road client mismatch; errors.IdentityServiceUnavailable when CamDigiKey cannot be asked).
+
+    When the request came through CamDX (an X-Road-Client header) and the consumer has a registered X-Road
+    subsystem, the calling member must be the registered one: a token lent to another member is refused."""
+    token = (token or "").strip()
+    if not token:
+        raise errors.MissingToken()
+    try:
+        signature.parse(token)  # shape only: no network, no key
+    except cdk.CamDigiKeyError:
+        raise errors.MalformedToken() from None
+    domain, jti = _token_identity(token)
+    consumer = ApiConsumer.objects.filter(camdigikey_domain=domain).select_related("institution").first()
+    if consumer is None:
+        raise errors.UnknownConsumer()
+    if not consumer.is_active:
+        raise errors.InactiveConsumer()
+    client_header = last_header_value(xroad_client_header or "")
+    if client_header and consumer.xroad_client and xroad_member(client_header) != consumer.xroad_member:
+        raise errors.XRoadClientMismatch()
+    return Caller(consumer=consumer, token_jti=jti, xroad=xroad or XRoadHeaders(client=client_header))
+
+
+# --- the call log ------------------------------------------------------------------------------------------
+
+
+def record_call(
+    *,
+    consumer: ApiConsumer | None,
+    service_code: str,
+    method: str,
+    path: str,
+    status_code: int,
+    duration_ms: int,
+    outcome: str = "",
+    xroad: XRoadHeaders | None = None,
+    ip: str | None = None,
+) -> ApiCall:
+    """Append one row to the call log (the path without its query string: query values may be personal)."""
+    xroad = xroad or XRoadHeaders()
+    ctx = request_context.current()
+    return ApiCall.objects.create(
+        consumer=consumer,
+        service_code=(service_code or "")[:32],
+        method=(method or "")[:10],
+        path=(path or "").split("?", 1)[0][:500],
+        status_code=int(status_code),
+        outcome=(outcome or "")[:40],
+        duration_ms=max(0, int(duration_ms)),
+        ip=ip,
+        xroad_id=xroad.id,
+        xroad_request_id=xroad.request_id,
+        xroad_client=xroad.client,
+        xroad_userid=xroad.userid,
+        xroad_issue=xroad.issue,
+        request_id=(ctx.request_id if ctx.request_id != "-" else "")[:64],
+    )
+
+
+# --- the disclosure log ------------------------------------------------------------------------------------
+
+WHAT_APPLICATION = gettext_noop("your application")
+WHAT_PERSONAL_DATA = gettext_noop("your personal data")
+
+
+def record_disclosure(caller: Caller, *, applications: Iterable = (), people: Iterable = ()) -> int:
+    """Tell the people concerned that the calling organization read their data: one row in the data-access
+    log (privacy) per application (its applicant and business, its reference) and per person (a user),
+    written in one INSERT. Returns how many rows were written.
+
+    `applications` are objects with `applicant_id`, `business_id` and `reference` (applications.Application);
+    `people` are users."""
+    consumer = caller.consumer
+    common = {
+        "accessor_label": consumer.name_en,
+        "accessor_label_km": consumer.name_km,
+        "accessor_kind": AccessorKind.API,
+        "purpose": AccessPurpose.API_REQUEST,
+    }
+    entries = [
+        AccessEntry(
+            **common,
+            what=WHAT_APPLICATION,
+            subject_user_id=getattr(application, "applicant_id", None),
+            subject_business_id=getattr(application, "business_id", None),
+            object_ref=getattr(application, "reference", "") or "",
+        )
+        for application in applications
+    ]
+    entries += [
+        AccessEntry(**common, what=WHAT_PERSONAL_DATA, subject_user_id=person.pk)
+        for person in people
+        if getattr(person, "pk", None)
+    ]
+    return len(record_accesses(entries))
