@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -138,6 +139,17 @@ class LocalRegistries(prefill_catalog.PrefillPlugin):
         }
         | {f"applicant.{attribute}" for attribute in _APPLICANT_ATTRIBUTES}
     )
+
+    def check_config(self) -> list[str]:
+        """Also the setting that switches sources on: a key no source is registered under is a typo."""
+        problems = super().check_config()
+        unknown = [key for key in settings.ESB_PREFILL_SOURCES if key not in prefill_catalog.prefill_sources]
+        if unknown:
+            known = ", ".join(prefill_catalog.prefill_sources.keys())
+            problems.append(
+                f"ESB_PREFILL_SOURCES names unknown sources: {', '.join(unknown)} (known: {known})"
+            )
+        return problems
 
     def fetch(
         self, keys: Iterable[str], *, user, business: Business | None, issue: str = ""

@@ -212,3 +212,12 @@ def test_starting_an_application_prefills_from_the_registry_and_audits_the_excha
     assert application.answers["address"]["village"] == "12130101"  # the registry's, not the local record's
     event = AuditEvent.objects.get(action="application.start")
     assert event.after["camdx_message_ids"] == [security_server.seen[0]["headers"]["X-Road-Id"]]
+
+
+def test_an_unknown_source_in_the_setting_is_reported(settings):
+    local = catalog.prefill_sources.get("local-registries")
+    settings.ESB_PREFILL_SOURCES = ["local-registries", "camdx-busines-registry"]
+    assert local.check_config() == [
+        "ESB_PREFILL_SOURCES names unknown sources: camdx-busines-registry "
+        "(known: local-registries, camdx-business-registry)"
+    ]
