@@ -7,7 +7,8 @@ same keys as the local registries: business.*, owner.*, representative.*. It ans
 `ESB_PREFILL_SOURCES` lists it (the local registries stay the default); put it first to prefer the
 registry's live record, with `local-registries` after it for the applicant's own profile.
 
-The call carries X-Road-UserId (`KH` + the applicant's CamDigiKey id) and X-Road-Issue (the application);
+The call carries X-Road-UserId (`KH` + the CamDigiKey id of the person acting: the applicant, or the officer
+whose review screen compares the registry with the answers) and X-Road-Issue (the application);
 its X-Road-Id goes to the audit trail. When the registry cannot answer (unreachable, an X-Road fault, its
 circuit open, no record of the business, an answer we cannot read) the form is simply not prefilled and
 the applicant is told why: never an error page.
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from camdx_client.client import get_client, user_id_of
+from camdx_client.client import acting_user_id, get_client
 from camdx_client.errors import CamdxError, ProviderResponseError, UnknownService
 from esb.crypto import lookup_hash
 from licensing import prefill as prefill_catalog
@@ -153,7 +154,9 @@ class CamdxBusinessRegistry(prefill_catalog.PrefillPlugin):
         if business is None or not business.single_id or not keys:
             return answer  # the applicant acts for no registered business: nothing to ask
         try:
-            response = get_client().call(SERVICE, business.single_id, user_id=user_id_of(user), issue=issue)
+            response = get_client().call(
+                SERVICE, business.single_id, user_id=acting_user_id(user), issue=issue
+            )
             record = response.json()
         except ProviderResponseError as exc:
             answer.notices.append(NOT_FOUND if exc.status == 404 else UNAVAILABLE)

@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
+from accounts.models import User
 from camdx_client import token as org_token
 from camdx_client.config import CamdxConfig, ServiceConfig
 from camdx_client.errors import (
@@ -40,7 +41,7 @@ from camdx_client.errors import (
     XRoadError,
     xroad_error,
 )
-from esb import http, outgoing
+from esb import http, outgoing, request_context
 from esb.circuit import BreakerOpen, CircuitBreaker
 
 SERVICE = "camdx"  # the outgoing-request log's service name; the operation is the service code
@@ -56,6 +57,18 @@ def user_id_of(user: Any) -> str | None:
     never logged in with CamDigiKey (the break-glass administrator): the header is then left out."""
     camdigikey_id = getattr(user, "camdigikey_id", None)
     return f"KH{camdigikey_id}" if camdigikey_id else None
+
+
+def acting_user_id(subject: Any = None) -> str | None:
+    """The X-Road-UserId of the person behind this call: whoever is logged in and acting in the current
+    request (an officer whose review screen looks the applicant's business up), else `subject` (the
+    applicant whose form is prefilled, or nobody in a task)."""
+    actor_id = request_context.current().actor_id
+    if actor_id is not None and actor_id != getattr(subject, "pk", None):
+        actor = User.objects.filter(pk=actor_id).only("camdigikey_id").first()
+        if actor is not None:
+            return user_id_of(actor)
+    return user_id_of(subject)
 
 
 @dataclass(frozen=True)

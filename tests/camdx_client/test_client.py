@@ -14,8 +14,9 @@ from accounts.camdigikey.errors import TransportError
 from accounts.models import User
 from camdx_client import errors
 from camdx_client import token as org_token
-from camdx_client.client import CamdxClient, user_id_of
+from camdx_client.client import CamdxClient, acting_user_id, user_id_of
 from camdx_client.config import CamdxConfig
+from esb import request_context
 from esb.models import OutgoingRequest
 from tests.camdx_client.conftest import Answer, jwt, xroad_fault
 
@@ -247,3 +248,20 @@ def test_exp_is_read_without_trusting_the_token():
     assert org_token.expires_at(jwt(1_900_000_000)) == 1_900_000_000
     assert org_token.expires_at("not-a-jwt") is None
     assert org_token.expires_at("a.e30.c") is None  # {} : no exp
+
+
+def test_the_user_id_is_the_person_acting_in_the_request():
+    applicant = User.objects.create_user(username="applicant", camdigikey_id="aaaa-1111")
+    officer = User.objects.create_user(username="officer", camdigikey_id="bbbb-2222")
+    assert acting_user_id(applicant) == "KHaaaa-1111"  # no request: the subject
+    token = request_context.set_context(request_context.RequestContext(actor_id=officer.pk))
+    try:
+        assert acting_user_id(applicant) == "KHbbbb-2222"  # the officer looking at the applicant's data
+        assert acting_user_id(None) == "KHbbbb-2222"
+    finally:
+        request_context.reset_context(token)
+    token = request_context.set_context(request_context.RequestContext(actor_id=applicant.pk))
+    try:
+        assert acting_user_id(applicant) == "KHaaaa-1111"
+    finally:
+        request_context.reset_context(token)
