@@ -567,6 +567,14 @@ ESB_VERIFICATION, _problems = integration_settings.verification(
     env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION
 )
 _CONFIG_PROBLEMS += _problems
+# CamDX, the outgoing side (docs/camdx.md): our security server and the remote services by name.
+CAMDX, _problems = integration_settings.camdx(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
+# Once-only prefill (docs/camdx.md): the prefill sources that answer, in order; the first one that answers a
+# key fetches it. "camdx-business-registry" asks the business registry through CamDX.
+ESB_PREFILL_SOURCES = env.list("ESB_PREFILL_SOURCES", default=["local-registries"])
+if not ESB_PREFILL_SOURCES:
+    _CONFIG_PROBLEMS.append("ESB_PREFILL_SOURCES must name at least one prefill source")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:
