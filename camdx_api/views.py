@@ -86,9 +86,6 @@ class _Part5Endpoint(Part5View):
             patch_cache_control(response, private=True, no_store=True)
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def refused(self, request: Request, **path: str) -> Response | None:
-        return self.refuse_bad_path(**path) if path else None
-
 
 def conditional(request: Request, data: dict, last_modified: datetime.datetime, build: Callable) -> Response:
     """ETag (a hash of the body) and Last-Modified on the answer; 304 Not Modified, without a body, when the
@@ -144,9 +141,6 @@ class LicensesView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        refused = self.refused(request)
-        if refused is not None:
-            return refused
         params = request.query_params
         license_status = params.get("license_status", "").strip()
         if license_status and license_status not in Status.values:
@@ -195,7 +189,7 @@ class BusinessLicensesView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, single_id: str, *args, **kwargs) -> Response:
-        refused = self.refused(request, single_id=single_id)
+        refused = self.refuse_bad_path(single_id=single_id)
         if refused is not None:
             return refused
         business = selectors.business_with_applications(single_id)
@@ -227,7 +221,7 @@ class ApplicationDetailView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, single_id: str, request_no: str, *args, **kwargs) -> Response:
-        refused = self.refused(request, single_id=single_id, request_no=request_no)
+        refused = self.refuse_bad_path(single_id=single_id, request_no=request_no)
         if refused is not None:
             return refused
         application = selectors.application_detail(single_id, request_no)
@@ -281,8 +275,8 @@ class DocumentView(_Part5Endpoint):
     def get(
         self, request: Request, single_id: str, request_no: str, document_code: str, *args, **kwargs
     ) -> HttpResponse:
-        refused = self.refused(
-            request, single_id=single_id, request_no=request_no, document_code=document_code
+        refused = self.refuse_bad_path(
+            single_id=single_id, request_no=request_no, document_code=document_code
         )
         if refused is not None:
             return refused
@@ -320,7 +314,7 @@ class TimelineView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, single_id: str, request_no: str, *args, **kwargs) -> Response:
-        refused = self.refused(request, single_id=single_id, request_no=request_no)
+        refused = self.refuse_bad_path(single_id=single_id, request_no=request_no)
         if refused is not None:
             return refused
         application = selectors.timeline(single_id, request_no)
@@ -363,9 +357,6 @@ class OwnerStatisticView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        refused = self.refused(request)
-        if refused is not None:
-            return refused
         code = request.query_params.get("nationality_code", "").strip()
         if code and not (NATIONALITY_PATTERN.match(code) and selectors.is_country(code)):
             return self.bad_request(

@@ -53,9 +53,6 @@ class StatisticView(_Part5Endpoint):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        refused = self.refused(request)
-        if refused is not None:
-            return refused
         errors: dict[str, list[str]] = {}
         dates: dict[str, datetime.date] = {}
         for name in ("start_date", "end_date"):
