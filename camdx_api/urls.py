@@ -1,7 +1,7 @@
 """`/api/v1/…`: the Part 5 endpoints (spec/part5-api.md), their OpenAPI document and its viewers, and the
 public code lists. `/health` (endpoint 8) is esb.health, outside the version prefix."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from camdx_api import views, views_docs, views_statistic
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("v1/schema/", views_docs.schema, name="schema"),
     path("v1/docs/", views_docs.swagger, name="swagger-ui"),
     path("v1/redoc/", views_docs.redoc, name="redoc"),
+    re_path(r"^.*$", views_docs.unknown_path, name="unknown"),
 ]

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from camdx_api import selectors
-from camdx_api.envelopes import ok
+from camdx_api.envelopes import not_found, ok
 from camdx_api.openapi import code_envelope
 from camdx_api.serializers import CodeTablesSerializer
 from esb.access import public
@@ -48,6 +48,22 @@ class CodesView(APIView):
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return ok(CodeTablesSerializer(selectors.code_tables()).data)
+
+
+class UnknownPathView(APIView):
+    """Any other path under /api/: the documented not-found body (HTTP 404, code 400), never the portal's
+    HTML page, so a caller's program reads the same error shape for a misspelt path (or a trailing slash,
+    which the Part 5 paths do not take)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return not_found("Not found: no such API path.")
+
+    post = put = patch = delete = head = options = get
 
 
 class SchemaView(SpectacularAPIView):
@@ -91,3 +107,4 @@ redoc = public_get(
     csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(url_name="camdx_api:schema"))
 )
 codes = public_get(CodesView.as_view())
+unknown_path = public_get(UnknownPathView.as_view())

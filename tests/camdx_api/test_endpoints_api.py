@@ -358,3 +358,10 @@ def test_codes_are_public(client, approved_app):
     for table in data.values():
         for row in table:
             assert row["name_en"] and row["name_kh"]
+
+
+def test_unknown_api_path_is_a_json_not_found_body(client):
+    for path in ("/api/v1/licenses/", "/api/v1/licence", "/api/v2/licenses"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json() == {"code": 400, "message": "Not found: no such API path.", "data": None}
