@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock openapi messages bench-data bench-applications bench-lookups bench-review bench-issuance stop clean
+.PHONY: run test install lock openapi messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-statistics stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-issuance: install
 # The review queue and screen over HTTP through gunicorn (prepare: make bench-data, make bench-applications).
 bench-review: install
 	$(BIN)/python bench/review_queue.py --repeat 40
+
+# Part 5 application statistics at a million applications (prepare: make bench-applications, then
+# manage.py rebuild_application_statistics).
+bench-statistics: install
+	$(BIN)/python -m bench.application_statistics --samples $(or $(SAMPLES),200)
 
 # Registry lookups at scale (prepare first: make run, then make bench-data).
 bench-lookups: install
