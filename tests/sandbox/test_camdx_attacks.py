@@ -1,0 +1,81 @@
+"""Adversarial checks of the CamDX security-server simulator: path tricks that would make it forward
+outside the service's address or around an endpoint-level access right, and spoofed X-Road headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandbox.camdx import testing
+
+BASE = "/sandbox/camdx/r1/CAMBODIA/GOV/ESB-2026-0001/ESB_PORTAL"
+
+
+@pytest.fixture
+def provider():
+    running = testing.start_provider()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+@pytest.fixture
+def echo(db, provider):
+    echo = testing.service(testing.PROVIDER, "echo_service", f"{provider.url}/api/v1/licenses")
+    testing.allow(testing.CONSUMER, echo)
+    testing.allow(testing.OUTSIDER, echo, method="GET", path="/public/*")
+    return echo
+
+
+def _refused_as_bad_request(response) -> None:
+    assert response.status_code == 400
+    assert response["X-Road-Error"] == "Client.BadRequest"
+    assert json.loads(response.content)["type"] == "Client.BadRequest"
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "/../../../admin/",
+        "/A1/../../../sandbox/obr",
+        "/./x",
+        "/a/..",
+    ],
+)
+def test_dot_segments_never_reach_the_provider(client, echo, provider, rest):
+    response = client.get(f"{BASE}/echo_service{rest}", HTTP_X_ROAD_CLIENT=testing.CONSUMER)
+    _refused_as_bad_request(response)
+    assert provider.received == []
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "/public/%2e%2e/private",
+        "/public/%2E%2E%2Fprivate",
+        "/public/.%2e/private",
+        "/public/..%5Cprivate",
+    ],
+)
+def test_encoded_dot_segments_cannot_escape_an_endpoint_right(client, echo, provider, rest):
+    raw = f"{BASE}/echo_service{rest}"
+    response = client.get(raw, HTTP_X_ROAD_CLIENT=testing.OUTSIDER, RAW_URI=raw)
+    _refused_as_bad_request(response)
+    assert provider.received == []
+
+
+def test_an_endpoint_right_still_lets_its_own_paths_through(client, echo, provider):
+    raw = f"{BASE}/echo_service/public/a%2Fb/c..d"
+    response = client.get(raw, HTTP_X_ROAD_CLIENT=testing.OUTSIDER, RAW_URI=raw)
+    assert response.status_code == 200
+    assert provider.last.path == "/api/v1/licenses/public/a%2Fb/c..d"
+
+
+def test_the_provider_sees_only_the_checked_client_identifier(client, echo, provider):
+    # A client joining a forged identifier before its own: the simulator checks the last one (PR-REST §4.3);
+    # a provider must not be able to read the forged one.
+    forged = "CAMBODIA/GOV/MEF-2020-0001/FMIS"
+    response = client.get(f"{BASE}/echo_service/x", HTTP_X_ROAD_CLIENT=f"{forged}, {testing.CONSUMER}")
+    assert response.status_code == 200
+    assert provider.last.header("X-Road-Client") == testing.CONSUMER
