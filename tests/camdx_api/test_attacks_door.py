@@ -132,3 +132,22 @@ def test_a_flood_of_throttled_anonymous_calls_writes_one_log_row_per_window(
         assert client.get(DOOR, **bearer(fake_token())).status_code == 429
     assert ApiCall.objects.filter(outcome="rate_limited").count() == 1
     assert ApiCall.objects.count() == 3
+
+
+def test_the_request_context_keeps_no_control_characters_of_xroad_headers(rf):
+    from django.http import HttpResponse
+
+    from esb import request_context
+    from esb.middleware import RequestContextMiddleware
+
+    seen = {}
+
+    def view(request):
+        context = request_context.current()
+        seen.update(client=context.xroad_client, id=context.xroad_id)
+        return HttpResponse()
+
+    request = rf.get("/", HTTP_X_ROAD_CLIENT="CAMBODIA/GOV/X\x00/Y\r\n" + "Z" * 400, HTTP_X_ROAD_ID="id\x1b1")
+    RequestContextMiddleware(view)(request)
+    assert seen["client"] == "CAMBODIA/GOV/X/Y" + "Z" * (255 - 16)
+    assert seen["id"] == "id1"

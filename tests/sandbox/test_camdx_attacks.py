@@ -79,3 +79,41 @@ def test_the_provider_sees_only_the_checked_client_identifier(client, echo, prov
     response = client.get(f"{BASE}/echo_service/x", HTTP_X_ROAD_CLIENT=f"{forged}, {testing.CONSUMER}")
     assert response.status_code == 200
     assert provider.last.header("X-Road-Client") == testing.CONSUMER
+
+
+PRODUCTION_PROBE = """
+import json
+import django
+django.setup()
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+
+def resolves(path):
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+paths = [
+    "/sandbox/camdx/",
+    "/sandbox/camdx/listClients",
+    "/sandbox/camdx/r1/CAMBODIA/GOV/MOC-2021-0001/OBR_REGISTRY/business_info/A1",
+]
+try:
+    reverse("sandbox-camdx:list-clients")
+    named = True
+except NoReverseMatch:
+    named = False
+print(json.dumps({"named": named, "resolved": [resolves(path) for path in paths]}))
+"""
+
+
+def test_the_simulator_does_not_exist_in_production():
+    from tests.ops.test_settings import production_env, run
+
+    result = run(production_env(DJANGO_SETTINGS_MODULE="esb.settings"), "-c", PRODUCTION_PROBE)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe == {"named": False, "resolved": [False, False, False]}
