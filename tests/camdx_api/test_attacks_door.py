@@ -151,3 +151,53 @@ def test_the_request_context_keeps_no_control_characters_of_xroad_headers(rf):
     RequestContextMiddleware(view)(request)
     assert seen["client"] == "CAMBODIA/GOV/X/Y" + "Z" * (255 - 16)
     assert seen["id"] == "id1"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"authentication_classes": []},
+        {"authentication_classes": ["rest_framework.authentication.SessionAuthentication"]},
+        {"permission_classes": []},
+        {"throttle_classes": []},
+    ],
+)
+def test_a_part5_view_cannot_drop_the_door_and_keep_its_marker(override):
+    from rest_framework.authentication import SessionAuthentication
+
+    from camdx_api.authentication import OrganizationTokenAuthentication
+    from camdx_api.base import Part5View
+
+    if override.get("authentication_classes"):
+        override = {"authentication_classes": [SessionAuthentication, OrganizationTokenAuthentication]}
+    view_class = type("Open", (Part5View,), {"service_code": "application_info", **override})
+    with pytest.raises(TypeError):
+        view_class.as_view()
+
+
+def test_every_view_marked_organization_token_is_a_part5_view_behind_the_door():
+    from django.urls import get_resolver
+
+    from camdx_api.authentication import OrganizationTokenAuthentication
+    from camdx_api.base import Part5View
+    from camdx_api.permissions import ServiceCodeAllowed
+    from esb.access import ORGANIZATION_TOKEN
+
+    def views(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from views(pattern.url_patterns)
+            else:
+                yield pattern.callback
+
+    marked = [
+        view
+        for view in views(get_resolver("esb.urls").url_patterns)
+        if getattr(view, "esb_access", None) == ORGANIZATION_TOKEN
+    ]
+    for view in marked:
+        view_class = getattr(view, "view_class", None)
+        assert view_class is not None and issubclass(view_class, Part5View), view
+        assert list(view_class.authentication_classes) == [OrganizationTokenAuthentication], view_class
+        assert ServiceCodeAllowed in view_class.permission_classes, view_class
+        assert view_class.service_code, view_class
