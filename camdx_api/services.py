@@ -180,6 +180,15 @@ def _int_claim(payload: dict, name: str) -> int:
         return 0
 
 
+def recently_accepted(token: str) -> bool:
+    """Did CamDigiKey accept this token within the last POSITIVE_TTL seconds (its status is cached)?"""
+    cached = _cache_get(_cache_key((token or "").strip()))
+    if not isinstance(cached, dict) or not cached.get("domain"):
+        return False
+    exp = _int_claim(cached, "exp")
+    return not exp or exp > time.time()
+
+
 def forget_token(token: str) -> None:
     """Drop the cached status of a token (e.g. after revoking it here)."""
     try:

@@ -201,3 +201,21 @@ def test_every_view_marked_organization_token_is_a_part5_view_behind_the_door():
         assert list(view_class.authentication_classes) == [OrganizationTokenAuthentication], view_class
         assert ServiceCodeAllowed in view_class.permission_classes, view_class
         assert view_class.service_code, view_class
+
+
+def test_a_consumer_with_a_recently_accepted_token_is_not_locked_out_by_others_failures(
+    client, make_consumer, camdigikey, settings
+):
+    # Behind our security server every call has the same address; members without a registered consumer
+    # share one refused-token count there. A consumer whose token CamDigiKey just accepted is not held by it.
+    settings.ESB_THROTTLE_RATES = {"api-token-failure": "2/m"}
+    make_consumer(xroad_client="")
+    token = camdigikey.valid()
+    member = "CAMBODIA/GOV/MOC-2021-0001/MOC_LICENSING"
+    assert client.get(DOOR, **bearer(token), HTTP_X_ROAD_CLIENT=member).status_code == 200
+    stranger = "CAMBODIA/GOV/MEF-2020-0001/FMIS"
+    for _ in range(2):
+        client.get(DOOR, **bearer(fake_token()), HTTP_X_ROAD_CLIENT=stranger)
+    assert client.get(DOOR, **bearer(fake_token()), HTTP_X_ROAD_CLIENT=stranger).status_code == 429
+    assert client.get(DOOR, **bearer(token), HTTP_X_ROAD_CLIENT=member).status_code == 200
+    assert client.get(DOOR, **bearer(camdigikey.valid()), HTTP_X_ROAD_CLIENT=member).status_code == 429
