@@ -329,6 +329,10 @@ class StatusSpan(models.Model):
     until = models.DateField(default=OPEN_UNTIL)
 
     class Meta:
+        verbose_name = _("status span")
+        verbose_name_plural = _("status spans")
+        # Derived data, written only by the statistics services: nobody is granted rights on it.
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(fields=["application", "day"], name="statusspan_one_per_day"),
             models.UniqueConstraint(
@@ -355,6 +359,9 @@ class StatusSpanCount(models.Model):
     count = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("status span count")
+        verbose_name_plural = _("status span counts")
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(fields=["day", "until", "status"], name="statusspancount_cell"),
         ]
@@ -373,6 +380,11 @@ class StatusCountsWatermark(models.Model):
     """One row (id 1): the last local day folded into StatusSpanCount."""
 
     closed_through = models.DateField(default=datetime.date.min)
+
+    class Meta:
+        verbose_name = _("statistics watermark")
+        verbose_name_plural = _("statistics watermarks")
+        default_permissions = ()
 
     def __str__(self) -> str:
         return f"closed through {self.closed_through}"

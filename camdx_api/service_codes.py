@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from esb.i18n import localized
 
 
 class ServiceCode(models.TextChoices):
-    APPLICATIONS_INFO = "applications_info", _("All applications")
+    APPLICATIONS_INFO = "applications_info", pgettext_lazy("API service", "All applications")
     APPLICATION_INFO = "application_info", _("Applications of a business")
     APPLICATION_DETAIL = "application_detail", _("Application detail")
     APPLICATION_DOCUMENT = "application_document", _("Application supporting document")
