@@ -105,11 +105,13 @@ class _Part5Endpoint(Part5View):
 
 def conditional(request: Request, data: dict, last_modified: datetime.datetime, build: Callable) -> Response:
     """ETag (a hash of the body) and Last-Modified on the answer; 304 Not Modified, without a body, when the
-    caller's copy is current (If-None-Match, or If-Modified-Since when no ETag is sent)."""
+    caller's copy is current by its ETag (If-None-Match). If-Modified-Since alone is answered in full: some
+    of what the body shows has no modification time (the filer's account, gazetteer and country names), so
+    the date could call a changed copy current; the hash cannot."""
     body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:40] + '"'
     timestamp = int(last_modified.timestamp())
-    response = get_conditional_response(request._request, etag=etag, last_modified=timestamp)
+    response = get_conditional_response(request._request, etag=etag)
     if response is None:
         response = build()
     response["ETag"] = etag

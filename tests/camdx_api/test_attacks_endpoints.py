@@ -502,3 +502,36 @@ def test_the_statistic_answers_the_same_for_the_far_future_end(api):
 def test_selectors_refuse_an_overlong_search_term():
     with pytest.raises(selectors.InvalidQuery):
         selectors.search_applications(search_term="x" * (selectors.MAX_SEARCH_LENGTH + 1))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: Django's CSRF check answers the portal's HTML 403 before the catch-all (public views stay "
+    "CSRF-checked, tests/esb/test_view_access.py); needs a CSRF_FAILURE_VIEW speaking the API envelope",
+)
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_the_catch_all_answers_its_json_404_to_any_method_even_without_a_csrf_token(method):
+    from django.test import Client
+
+    response = getattr(Client(enforce_csrf_checks=True), method)("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"code": 400, "message": "Not found: no such API path.", "data": None}
+
+
+def test_the_codes_refuse_a_write_without_a_csrf_token():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/codes")
+    assert response.status_code in (403, 405)
+
+
+def test_if_modified_since_never_hides_a_change_the_date_does_not_see(api, approved_app, applicant):
+    # The filer's account (register_by: email, phone) has no modification time: only the ETag, a hash of the
+    # body, can say the caller's copy is current.
+    first = api(_detail_path(approved_app))
+    applicant.email = "new-address@example.com"
+    applicant.save(update_fields=["email"])
+    again = api(_detail_path(approved_app), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200
+    assert again.json()["data"]["register_by"]["email"] == "new-address@example.com"
+    assert api(_detail_path(approved_app), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
