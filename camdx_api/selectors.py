@@ -136,6 +136,9 @@ def search_applications(
     The caller validated `license_status` against `Application.Status` and page/size with `parse_page`."""
     queryset = exposed_applications()
     text = clean_name(search_term)
+    if search_term.strip() and not text:
+        # Only invisible characters: a filter that would silently match everything (DESIGN.md §7).
+        raise InvalidQuery("search_term", "search_term has no visible characters.")
     if text:
         if len(text) < MIN_SEARCH_LENGTH:
             raise InvalidQuery("search_term", f"search_term needs at least {MIN_SEARCH_LENGTH} characters.")

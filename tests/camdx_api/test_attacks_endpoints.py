@@ -535,3 +535,10 @@ def test_if_modified_since_never_hides_a_change_the_date_does_not_see(api, appro
     assert again.status_code == 200
     assert again.json()["data"]["register_by"]["email"] == "new-address@example.com"
     assert api(_detail_path(approved_app), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize("term", ["\u200b\u200b", "\u200c\ufeff", "\u2060"])
+def test_a_search_term_of_invisible_characters_does_not_silently_list_everything(api, approved_app, term):
+    response = api("/api/v1/licenses", {"search_term": term})
+    _assert_documented_error(response, 400, "status")
+    assert "search_term" in response.json()["errors"]
