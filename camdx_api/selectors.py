@@ -271,16 +271,24 @@ def supporting_documents(found: Application) -> list[ApplicationDocument]:
 
 def document(single_id: str, request_no: str, document_code: str) -> ApplicationDocument | None:
     """Endpoint 4: the current file of that document type in that application (the first one when the form
-    field takes several files). A code of a document of another application is simply not found here."""
+    field takes several files), with `disclosed_users` (the owner's account, as for the detail). A code of a
+    document of another application is simply not found here."""
     found = application(single_id, request_no)
     if found is None:
         return None
-    return (
+    current = (
         found.documents.filter(replaced_at__isnull=True, document_type__code=document_code)
         .select_related("document_type")
         .order_by("position", "pk")
         .first()
     )
+    if current is not None:
+        # A document (an ID card, a deed) is the owner's as much as the filer's: the data-access log tells
+        # both, as for the detail.
+        found.owner = business_owner(found.business)
+        current.application = found
+        current.disclosed_users = users_disclosed(found)
+    return current
 
 
 # When several attempts exist, the one that settled the fee speaks for the application.

@@ -310,7 +310,7 @@ class DocumentView(_Part5Endpoint):
             content_type=content_type,
             as_attachment=True,
         )
-        self.disclose(request, applications=[document.application])
+        self.disclose(request, applications=[document.application], people=document.disclosed_users)
         return response
 
 

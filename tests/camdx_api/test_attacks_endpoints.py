@@ -226,20 +226,31 @@ def test_detail_logs_each_person_once(api, approved_app, applicant):
     assert rows.get().object_ref == approved_app.reference
 
 
-def test_detail_logs_the_owner_with_an_account_of_their_own(api, approved_app, applicant):
-    from accounts.models import User
+def _second_owner_with_account(application):
     from registry.models import BusinessRole
     from tests.applications.conftest import make_applicant
     from tests.registry.factories import PersonFactory
 
     # The business gets a second, longer-standing owner who has their own account.
     other_owner = PersonFactory(identity_number="055566677")
-    BusinessRole.objects.filter(business=approved_app.business).update(since="2025-06-01")
+    BusinessRole.objects.filter(business=application.business).update(since="2025-06-01")
     BusinessRole.objects.create(
-        business=approved_app.business, person=other_owner, role=BusinessRole.Role.OWNER, since="2020-01-01"
+        business=application.business, person=other_owner, role=BusinessRole.Role.OWNER, since="2020-01-01"
     )
-    owner_user = make_applicant(other_owner, username="second-owner")
-    assert User.objects.filter(personal_code_hash=other_owner.identity_number_hash).get() == owner_user
+    return make_applicant(other_owner, username="second-owner")
+
+
+def test_document_logs_the_filer_and_the_owner_with_an_account_once_each(api, approved_app, applicant):
+    owner_user = _second_owner_with_account(approved_app)
+    before = set(DataAccess.objects.values_list("pk", flat=True))
+    assert api(_document_path(approved_app)).status_code == 200
+    new = DataAccess.objects.exclude(pk__in=before)
+    assert new.filter(subject_user=owner_user).count() == 1
+    assert new.filter(subject_user=applicant).count() == 1
+
+
+def test_detail_logs_the_owner_with_an_account_of_their_own(api, approved_app, applicant):
+    owner_user = _second_owner_with_account(approved_app)
     before = set(DataAccess.objects.values_list("pk", flat=True))
     api(_detail_path(approved_app))
     new = DataAccess.objects.exclude(pk__in=before)
