@@ -35,10 +35,25 @@ MAX_PAGE_SIZE = 100
 # request (400), one that could be but is not registered is not found.
 SINGLE_ID_PATTERN = r"^[0-9A-Z][0-9A-Z-]{0,19}$"
 MIN_SEARCH_LENGTH = 2
+# A company name is at most 255 characters: a longer term matches nothing, and a very long one makes
+# PostgreSQL extract thousands of trigrams for every call.
+MAX_SEARCH_LENGTH = 255
+# Digits of a page number or size: more cannot be a real page (and Python refuses to convert over 4300).
+_MAX_NUMBER_DIGITS = 9
 
 # Answers served in `license_properties`: not those prefilled from a registry (they are the company and owner
-# objects already), not files (`supporting_docs`), not phone numbers (a personal identifier, DESIGN.md §6).
-_NOT_LICENCE_PROPERTIES = (FormField.FieldType.FILE, FormField.FieldType.PHONE)
+# objects already), not files (`supporting_docs`), not phone numbers or email addresses (a person's contact,
+# DESIGN.md §6; the company's are `company_data`).
+_NOT_LICENCE_PROPERTIES = (FormField.FieldType.FILE, FormField.FieldType.PHONE, FormField.FieldType.EMAIL)
+# Nor a question whose key names a person's identifier, name, birth date or contact, or a financial account:
+# a service administrator may ask for a manager's ID number or a bank account in a plain text or number
+# field, and Part 5 asks only for the owner's identity (`biz_owner_data.identity_code`). Matched on the key's
+# words (`manager_identity_number`, `bankAccount`, `iban`).
+_PERSONAL_KEY_WORDS = re.compile(
+    r"(?:^|_)(?:identity|id_?(?:card|no|number)|nid|national_?id|passport|birth|dob|first_?name|last_?name"
+    r"|full_?name|family_?name|given_?name|gender|sex|nationality|phone|mobile|tel|telephone|email|e_?mail"
+    r"|bank|account|iban|swift|bic|card|pin|password|secret|salary)(?:_|$)"
+)
 
 
 class InvalidQuery(ValueError):
@@ -100,7 +115,7 @@ def _positive_int(name: str, value: Any, *, default: int) -> int:
     if value is None or value == "":
         return default
     text = str(value).strip()
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > _MAX_NUMBER_DIGITS:
         raise InvalidQuery(name, f"{name} must be a whole number of at least 1.")
     number = int(text)
     if number < 1:
@@ -121,9 +136,14 @@ def search_applications(
     The caller validated `license_status` against `Application.Status` and page/size with `parse_page`."""
     queryset = exposed_applications()
     text = clean_name(search_term)
+    if search_term.strip() and not text:
+        # Only invisible characters: a filter that would silently match everything (DESIGN.md §7).
+        raise InvalidQuery("search_term", "search_term has no visible characters.")
     if text:
         if len(text) < MIN_SEARCH_LENGTH:
             raise InvalidQuery("search_term", f"search_term needs at least {MIN_SEARCH_LENGTH} characters.")
+        if len(text) > MAX_SEARCH_LENGTH:
+            raise InvalidQuery("search_term", f"search_term takes at most {MAX_SEARCH_LENGTH} characters.")
         queryset = queryset.filter(business__in=businesses_matching(text).values("pk"))
     if license_type:
         queryset = queryset.filter(licence_type__code=license_type)
@@ -209,15 +229,16 @@ def application_detail(single_id: str, request_no: str) -> Application | None:
 
 
 def users_disclosed(found: Application) -> list:
-    """The accounts whose personal data the detail serves: the filer (`register_by`) and the owner
-    (`biz_owner_data`) when the owner has an account (matched by identity number, through the hashes)."""
-    users = [found.applicant]
+    """The accounts whose personal data the detail serves besides the filer's: the owner (`biz_owner_data`)
+    when the owner has an account of their own (matched by identity number, through the hashes). The filer
+    (`register_by`) is the subject of the application's own line in the data-access log: one read, one line
+    for each person."""
     owner = found.owner
-    if owner is not None and owner.identity_number_hash:
-        users.extend(
-            User.objects.filter(personal_code_hash=owner.identity_number_hash).exclude(pk=found.applicant_id)
-        )
-    return users
+    if owner is None or not owner.identity_number_hash:
+        return []
+    return list(
+        User.objects.filter(personal_code_hash=owner.identity_number_hash).exclude(pk=found.applicant_id)
+    )
 
 
 def business_owner(business: Business) -> Person | None:
@@ -250,16 +271,24 @@ def supporting_documents(found: Application) -> list[ApplicationDocument]:
 
 def document(single_id: str, request_no: str, document_code: str) -> ApplicationDocument | None:
     """Endpoint 4: the current file of that document type in that application (the first one when the form
-    field takes several files). A code of a document of another application is simply not found here."""
+    field takes several files), with `disclosed_users` (the owner's account, as for the detail). A code of a
+    document of another application is simply not found here."""
     found = application(single_id, request_no)
     if found is None:
         return None
-    return (
+    current = (
         found.documents.filter(replaced_at__isnull=True, document_type__code=document_code)
         .select_related("document_type")
         .order_by("position", "pk")
         .first()
     )
+    if current is not None:
+        # A document (an ID card, a deed) is the owner's as much as the filer's: the data-access log tells
+        # both, as for the detail.
+        found.owner = business_owner(found.business)
+        current.application = found
+        current.disclosed_users = users_disclosed(found)
+    return current
 
 
 # When several attempts exist, the one that settled the fee speaks for the application.
@@ -286,8 +315,9 @@ def payment_status(found: Application) -> str | None:
 
 def licence_properties(found: Application, licence: Licence | None) -> dict[str, Any]:
     """The licence-type-specific particulars: the applicant's answers to the form's own questions, keyed by
-    field key, as stored — not the registry-prefilled ones (company and owner objects), files or phone
-    numbers — and, once issued, the licence number (`license_number`, which an answer cannot override)."""
+    field key, as stored — not the registry-prefilled ones (company and owner objects), files, phone numbers,
+    email addresses or questions whose key names a person's identifier or a financial account — and, once
+    issued, the licence number (`license_number`, which an answer cannot override)."""
     fields = FormField.objects.filter(definition_id=found.form_definition_id).values_list(
         "key", "field_type", "prefill_source"
     )
@@ -296,6 +326,8 @@ def licence_properties(found: Application, licence: Licence | None) -> dict[str,
     for key, field_type, prefill_source in fields:
         if prefill_source or field_type in _NOT_LICENCE_PROPERTIES or key not in answers:
             continue
+        if _names_personal_data(key):
+            continue
         value = answers[key]
         if value in (None, "", [], {}):
             continue
@@ -303,6 +335,12 @@ def licence_properties(found: Application, licence: Licence | None) -> dict[str,
     if licence is not None and licence.number:
         properties["license_number"] = licence.number
     return properties
+
+
+def _names_personal_data(key: str) -> bool:
+    # camelCase and dashes as snake_case words: `bankAccount` → `bank_account`.
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).replace("-", "_").lower()
+    return _PERSONAL_KEY_WORDS.search(words) is not None
 
 
 def timeline(single_id: str, request_no: str) -> Application | None:

@@ -22,14 +22,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applications.models import Status
+from applications.uploads import clean_name as clean_file_name
 from camdx_api import selectors
 from camdx_api import serializers as api
 from camdx_api.base import Part5View
 from camdx_api.envelopes import STATUS
+from camdx_api.errors import BadRequest
 from camdx_api.openapi import code_envelope, status_envelope
 from camdx_api.schema import error_responses
 from camdx_api.service_codes import ServiceCode
 from esb.uploads import stored_file_response
+from licensing.models.catalog import SAFE_MIME_TYPES
 from registry.selectors import owner_statistics
 
 # Built once: drf-spectacular wants one identity per component name (each call makes a new serializer class).
@@ -38,6 +41,8 @@ STATUS_ERRORS = error_responses(STATUS)
 REQUEST_NO_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 DOCUMENT_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 NATIONALITY_PATTERN = re.compile(r"^[A-Za-z]{2}$")
+SERVED_TYPES = frozenset(mime for mime, _ in SAFE_MIME_TYPES)
+BINARY = "application/octet-stream"
 
 SINGLE_ID = OpenApiParameter(
     "single_id", str, OpenApiParameter.PATH, description="Single ID (enterprise identification number)"
@@ -79,6 +84,17 @@ class _Part5Endpoint(Part5View):
             errors["document_code"] = ["A document code has capital letters, digits and underscores."]
         return self.bad_request("Bad request: invalid path.", errors) if errors else None
 
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        # A parameter given twice is ambiguous (a proxy or a log may read the first, Django the last): refused
+        # like an unknown one, after authentication.
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise BadRequest(
+                "Bad request: repeated query parameters.",
+                errors={name: ["Give this query parameter once."] for name in repeated},
+            )
+
     def finalize_response(self, request, response, *args, **kwargs):
         # What the API answers concerns businesses and people: never stored by a shared cache; the detail
         # and the timeline say `private, no-cache` themselves (the caller may keep a copy and revalidate it).
@@ -89,11 +105,13 @@ class _Part5Endpoint(Part5View):
 
 def conditional(request: Request, data: dict, last_modified: datetime.datetime, build: Callable) -> Response:
     """ETag (a hash of the body) and Last-Modified on the answer; 304 Not Modified, without a body, when the
-    caller's copy is current (If-None-Match, or If-Modified-Since when no ETag is sent)."""
+    caller's copy is current by its ETag (If-None-Match). If-Modified-Since alone is answered in full: some
+    of what the body shows has no modification time (the filer's account, gazetteer and country names), so
+    the date could call a changed copy current; the hash cannot."""
     body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:40] + '"'
     timestamp = int(last_modified.timestamp())
-    response = get_conditional_response(request._request, etag=etag, last_modified=timestamp)
+    response = get_conditional_response(request._request, etag=etag)
     if response is None:
         response = build()
     response["ETag"] = etag
@@ -283,13 +301,16 @@ class DocumentView(_Part5Endpoint):
         document = selectors.document(single_id, request_no, document_code)
         if document is None:
             return self.not_found("File not found.")
+        # The stored type and name are the upload check's (applications.uploads); served defensively anyway:
+        # only a type an upload may have, and the name without folders or control characters.
+        content_type = document.content_type if document.content_type in SERVED_TYPES else BINARY
         response = stored_file_response(
             document.file,
-            filename=document.original_name,
-            content_type=document.content_type,
+            filename=clean_file_name(document.original_name),
+            content_type=content_type,
             as_attachment=True,
         )
-        self.disclose(request, applications=[document.application])
+        self.disclose(request, applications=[document.application], people=document.disclosed_users)
         return response
 
 

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 
 from csp.decorators import csp_update
+from django.views.decorators.cache import cache_control
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -100,11 +101,15 @@ class RedocView(SpectacularRedocView):
     template_name = "camdx_api/redoc.html"
 
 
-schema = public_get(SchemaView.as_view())
+# The code lists and the document are the same for everyone and change with a release or a catalog edit:
+# shared caches (the security server, a ministry's proxy) may keep them for a short while.
+PUBLIC_CACHE = cache_control(public=True, max_age=300)
+
+schema = public_get(PUBLIC_CACHE(SchemaView.as_view()))
 swagger = public_get(SwaggerView.as_view(url_name="camdx_api:schema"))
 # ReDoc builds its search index in a Web Worker started from a blob: URL.
 redoc = public_get(
     csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(url_name="camdx_api:schema"))
 )
-codes = public_get(CodesView.as_view())
+codes = public_get(PUBLIC_CACHE(CodesView.as_view()))
 unknown_path = public_get(UnknownPathView.as_view())

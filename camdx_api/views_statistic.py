@@ -19,6 +19,9 @@ from camdx_api.views import CODE_ERRORS, _Part5Endpoint
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_FORMAT_MESSAGE = "Give a date as yyyy-MM-dd."
+# The last day whose end (the next midnight, Phnom Penh) Python can still represent: a later day (9999-12-31,
+# a caller's "no end") is read as this one; nothing is ever modified that late, so the counts are the same.
+LAST_COUNTABLE_DAY = datetime.date.max - datetime.timedelta(days=1)
 
 
 def _parse_date(value: str) -> datetime.date | None:
@@ -70,5 +73,7 @@ class StatisticView(_Part5Endpoint):
             return self.bad_request(
                 "start_date is after end_date.", {"start_date": ["start_date must not be after end_date."]}
             )
-        counts = final_counts(dates["start_date"], dates["end_date"])
+        counts = final_counts(
+            min(dates["start_date"], LAST_COUNTABLE_DAY), min(dates["end_date"], LAST_COUNTABLE_DAY)
+        )
         return self.ok(api.ApplicationStatisticSerializer(counts).data)
