@@ -13,3 +13,7 @@ class CamdxApiConfig(AppConfig):
 
     def ready(self) -> None:
         from camdx_api import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from camdx_api.envelopes import early_error
+        from esb.views import register_error_renderer
+
+        register_error_renderer("/api/", early_error)

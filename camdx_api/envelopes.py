@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
 from rest_framework.response import Response
 
 from camdx_api import errors as api_errors
@@ -96,3 +97,26 @@ def bad_request(
 ) -> Response:
     """HTTP 400, body code 400 (status 0), with `errors` (field -> messages) when given."""
     return error_response(api_errors.BadRequest(message, errors=errors), envelope=envelope)
+
+
+# The errors raised before a Part 5 view runs (esb.views.register_error_renderer): the "code" envelope, since
+# no endpoint is known yet to choose the status envelope.
+_EARLY_ERRORS: dict[int, api_errors.ApiError] = {
+    400: api_errors.BadRequest("Bad request: the URL or the request is malformed."),
+    403: api_errors.Forbidden("Forbidden: the request was refused before reaching an endpoint."),
+    404: api_errors.NotFound("Not found: no such API path."),
+    500: api_errors.InternalError("Internal error."),
+}
+
+
+def early_error(request: HttpRequest, status: int) -> JsonResponse:
+    """The documented body of an error met before the API's own views (by Django's URL resolver, its CSRF
+    check or the NUL-byte middleware), as a plain Django response: no DRF renderer has run."""
+    error = _EARLY_ERRORS.get(status) or api_errors.ApiError()
+    response = JsonResponse(
+        {"code": body_code(error), "message": error.message, "data": None},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -92,6 +92,7 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
 if IS_PRODUCTION and "*" in ALLOWED_HOSTS:
     _CONFIG_PROBLEMS.append("ALLOWED_HOSTS must name the portal's host names, not '*'")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "esb.views.csrf_failure"
 
 # Personal identifiers are encrypted with the first key; every key in the list still decrypts, which
 # is how rotation works (prepend a new key, run `rotate_field_encryption`, then drop the old one).

@@ -515,18 +515,26 @@ def test_selectors_refuse_an_overlong_search_term():
         selectors.search_applications(search_term="x" * (selectors.MAX_SEARCH_LENGTH + 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: Django's CSRF check answers the portal's HTML 403 before the catch-all (public views stay "
-    "CSRF-checked, tests/esb/test_view_access.py); needs a CSRF_FAILURE_VIEW speaking the API envelope",
-)
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_the_catch_all_answers_its_json_404_to_any_method_even_without_a_csrf_token(method):
+def test_a_write_without_csrf_token_under_the_api_gets_the_documented_json_body(method):
+    """Public views stay CSRF-checked (tests/esb/test_view_access.py), so a write to an unknown /api/ path is
+    refused by Django's CSRF check before the catch-all: in the API's envelope, never the HTML page."""
     from django.test import Client
 
     response = getattr(Client(enforce_csrf_checks=True), method)("/api/v1/no-such-thing")
-    assert response.status_code == 404 and response["Content-Type"] == "application/json"
-    assert response.json() == {"code": 400, "message": "Not found: no such API path.", "data": None}
+    assert response.status_code == 403 and response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "code": 403,
+        "message": "Forbidden: the request was refused before reaching an endpoint.",
+        "data": None,
+    }
+
+
+def test_outside_the_api_a_csrf_refusal_is_still_the_portals_page(client):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/logout/")
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
 
 
 def test_the_codes_refuse_a_write_without_a_csrf_token():
