@@ -128,6 +128,21 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture
+def reference_rows(reference_data):
+    """A transactional test before this one may have flushed the session's reference data: load it again."""
+    from django.db import transaction
+
+    from registry.models import Country
+    from registry.reference_loader import load_countries, load_gazetteer, load_isic
+
+    if not Country.objects.exists():
+        with transaction.atomic():
+            load_countries()
+            load_gazetteer()
+            load_isic()
+
+
+@pytest.fixture
 def live_camdigikey(live_server, settings, transactional_db):
     """The simulator served over real HTTP, the portal's client pointed at it (its demo clients seeded)."""
     from sandbox.camdigikey.testing import use_live_sandbox

@@ -48,21 +48,6 @@ MAX_EXAMPLES = 25  # per operation: 9 operations, about 250 calls in all
 
 
 @pytest.fixture
-def reference_rows(reference_data):
-    """A transactional test before this one may have flushed the session's reference data: load it again."""
-    from django.db import transaction
-
-    from registry.models import Country
-    from registry.reference_loader import load_countries, load_gazetteer, load_isic
-
-    if not Country.objects.exists():
-        with transaction.atomic():
-            load_countries()
-            load_gazetteer()
-            load_isic()
-
-
-@pytest.fixture
 def seeded(reference_rows, submitted_app, approved_app, other_app) -> dict:
     """Three applications of two businesses, each with an uploaded document and a timeline."""
     document = approved_app.documents.order_by("pk").first()
