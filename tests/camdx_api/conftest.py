@@ -129,9 +129,12 @@ def bearer(token: str) -> dict:
 
 @pytest.fixture
 def reference_rows(reference_data):
-    """A transactional test before this one may have flushed the session's reference data: load it again."""
+    """For a transactional (live-server) test: a transactional test before it may have flushed the rows the
+    session loaded once or the migrations created (reference data, the published consent texts); load them
+    again. Request it before the fixtures that create applicants and applications."""
     from django.db import transaction
 
+    from privacy import demo as privacy_demo
     from registry.models import Country
     from registry.reference_loader import load_countries, load_gazetteer, load_isic
 
@@ -140,6 +143,7 @@ def reference_rows(reference_data):
             load_countries()
             load_gazetteer()
             load_isic()
+    privacy_demo.seed()  # idempotent: only when no consent text exists
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from tests.camdx_api.factories_api import (  # noqa: F401 - fixtures
     paid_service,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 XROAD_HEADERS = ("x-road-client", "x-road-service", "x-road-id", "x-road-request-id", "x-road-request-hash")
 COMMITTED = Path(django_settings.BASE_DIR) / "docs" / "api" / "openapi-v1.yaml"
