@@ -104,6 +104,7 @@ class Part5View(APIView):
             raise TypeError(f"{cls.__name__} must keep the door's authentication, access list and rate limit")
         view = super().as_view(**initkwargs)
         view.esb_access = ORGANIZATION_TOKEN
+        view.esb_refuses_nul = True  # esb.middleware.RejectNulBytesMiddleware leaves the 400 to initial()
         return view
 
     # --- the endpoint writer's helpers -----------------------------------------------------------------
@@ -141,6 +142,19 @@ class Part5View(APIView):
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)  # authentication, access list, rate limit
+        # PostgreSQL text cannot hold NUL: refused here with the documented body, never reaching a query
+        with_nul = sorted(
+            name
+            for name, value in [*kwargs.items(), *request.query_params.lists()]
+            if "\x00" in name or "\x00" in (value if isinstance(value, str) else "".join(map(str, value)))
+        )
+        if with_nul:
+            raise errors.BadRequest(
+                "Bad request: a NUL character in the request.",
+                errors={
+                    name.replace("\x00", "\\0"): ["A NUL character is not allowed."] for name in with_nul
+                },
+            )
         if self.allowed_query_params is not None:
             unknown = sorted(set(request.query_params) - set(self.allowed_query_params))
             if unknown:

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applications.models import Status
+from applications.uploads import FORMAT_NAMES as UPLOAD_FORMATS
 from applications.uploads import clean_name as clean_file_name
 from camdx_api import selectors
 from camdx_api import serializers as api
@@ -282,11 +283,15 @@ class DocumentView(_Part5Endpoint):
         tags=["applications"],
         parameters=[SINGLE_ID, REQUEST_NO, DOCUMENT_CODE],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file itself, with its own Content-Type and "
-                "Content-Disposition: attachment; filename=…",
-            ),
+            # every stored upload is one of these formats (applications/uploads.py checks the content)
+            **{
+                (200, mime): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The file itself, with its own Content-Type (PDF, JPEG or PNG) and "
+                    "Content-Disposition: attachment; filename=…",
+                )
+                for mime in UPLOAD_FORMATS
+            },
             **CODE_ERRORS,
         },
     )

@@ -128,6 +128,25 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture
+def reference_rows(reference_data):
+    """For a transactional (live-server) test: a transactional test before it may have flushed the rows the
+    session loaded once or the migrations created (reference data, the published consent texts); load them
+    again. Request it before the fixtures that create applicants and applications."""
+    from django.db import transaction
+
+    from privacy import demo as privacy_demo
+    from registry.models import Country
+    from registry.reference_loader import load_countries, load_gazetteer, load_isic
+
+    if not Country.objects.exists():
+        with transaction.atomic():
+            load_countries()
+            load_gazetteer()
+            load_isic()
+    privacy_demo.seed()  # idempotent: only when no consent text exists
+
+
+@pytest.fixture
 def live_camdigikey(live_server, settings, transactional_db):
     """The simulator served over real HTTP, the portal's client pointed at it (its demo clients seeded)."""
     from sandbox.camdigikey.testing import use_live_sandbox

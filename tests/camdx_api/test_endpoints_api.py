@@ -366,3 +366,21 @@ def test_unknown_api_path_is_a_json_not_found_body(client):
         response = client.get(path)
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert response.json() == {"code": 400, "message": "Not found: no such API path.", "data": None}
+
+
+def test_a_nul_character_is_the_documented_400_body_not_the_portals_page(api, client, approved_app):
+    # found by the Schemathesis run: the portal-wide NUL guard answered its HTML 400 page to API calls
+    listed = api("/api/v1/licenses", search_term="Me\x00kong")
+    assert listed.status_code == 400 and listed["Content-Type"] == "application/json"
+    assert listed.json() == {
+        "status": 0,
+        "message": "Bad request: a NUL character in the request.",
+        "data": [],
+        "pagination": None,
+        "errors": {"search_term": ["A NUL character is not allowed."]},
+    }
+    business = api(f"/api/v1/licenses/{approved_app.business.single_id}\x00")
+    assert business.status_code == 400 and business.json()["code"] == 400
+    assert set(business.json()["errors"]) == {"single_id"}
+    page = client.get("/", {"q": "a\x00b"})  # a portal page keeps the portal's own 400 page
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
