@@ -17,6 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from esb import integration_settings
+
+# Django REST framework and the Part 5 API's OpenAPI document (no environment in them).
+from esb.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401
 from esb.config_checks import (
     base64_key_problems,
     dpi_url_problems,
@@ -394,48 +397,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payments.tasks.poll_pending_khqr",
         "schedule": 5.0,
         "options": {"expires": 5},
-    },
-}
-
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
-    "ALLOWED_VERSIONS": ["v1"],
-    "DEFAULT_VERSION": "v1",
-}
-# The Part 5 API's OpenAPI document. Nothing in it depends on the host or the environment, so the committed
-# copy (docs/api/openapi-v1.yaml, `make openapi`) is what every deployment serves.
-SPECTACULAR_SETTINGS = {
-    "TITLE": "ESB Portal API",
-    "DESCRIPTION": (
-        "The Part 5 interoperability APIs (Strategy for E-Services for Business 2025-2028, Appendix 3): "
-        "read by other institutions' systems directly or through CamDX (X-Road), with a CamDigiKey "
-        "organization token. Code lists: GET /api/v1/codes. Guide: docs/api.md."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "camdx_api.openapi.add_health",
-    ],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        # The Part 5 code lists (applications.models.Status, payments.models.Status), one component each.
-        "LicenseStatusEnum": [
-            "DRAFT",
-            "SUBMITTED",
-            "REVIEWING",
-            "RETURNED",
-            "APPROVED",
-            "REJECTED",
-            "EXPIRED",
-        ],
-        "PaymentStatusEnum": ["UNPAID", "PENDING", "PAID", "FAILED", "REFUNDED", "WAIVED"],
     },
 }
 
