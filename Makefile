@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review bench-issuance stop clean
+.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-api stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench-issuance: install
 # The review queue and screen over HTTP through gunicorn (prepare: make bench-data, make bench-applications).
 bench-review: install
 	$(BIN)/python bench/review_queue.py --repeat 40
+
+# The Part 5 API (list, detail, statistic) over HTTP through gunicorn, side by side with a bare Django JSON view
+# on the same server (prepare: a database with a million applications, migrated; bench/README.md).
+bench-api: install
+	$(BIN)/python bench/part5_api.py --clients 1 8 --rounds 3 --seconds 4
 
 # Registry lookups at scale (prepare first: make run, then make bench-data).
 bench-lookups: install
