@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-api stop clean
+.PHONY: run test install lock openapi messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-statistics bench-api stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ stop:
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+# The committed OpenAPI document of the Part 5 API (a test fails when the code drifts from it).
+openapi: install
+	ESB_ENV=test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/api/openapi-v1.yaml
 
 # Recompile translations after editing a .po (polib: no gettext tools needed), then check them: every Khmer
 # entry translated, placeholders kept, compiled catalogs up to date, upstream msgids all present.
@@ -60,6 +64,11 @@ bench-review: install
 # on the same server (prepare: a database with a million applications, migrated; bench/README.md).
 bench-api: install
 	$(BIN)/python bench/part5_api.py --clients 1 8 --rounds 3 --seconds 4
+
+# Part 5 application statistics at a million applications (prepare: make bench-applications, then
+# manage.py rebuild_application_statistics).
+bench-statistics: install
+	$(BIN)/python -m bench.application_statistics --samples $(or $(SAMPLES),200)
 
 # Registry lookups at scale (prepare first: make run, then make bench-data).
 bench-lookups: install

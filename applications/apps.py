@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from applications import prefill, signals  # noqa: F401  (prefill sources registered; drafts discarded when consent is withdrawn)
+        from applications import prefill, prefill_camdx, signals  # noqa: F401  (prefill sources registered; drafts discarded when consent is withdrawn)

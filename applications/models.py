@@ -336,8 +336,9 @@ class StatusSpan(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["day"], name="statusspan_day"),
-            models.Index(fields=["until", "day"], name="statusspan_until_day"),
+            # Covering: a range's spans are counted from the index alone once vacuumed.
+            models.Index(fields=["day"], include=["until", "status"], name="statusspan_day"),
+            models.Index(fields=["until", "day"], include=["status"], name="statusspan_until_day"),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +357,12 @@ class StatusSpanCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["day", "until", "status"], name="statusspancount_cell"),
+        ]
+        # A range reads the cells still open at its end (until > end), from the index alone once vacuumed.
+        indexes = [
+            models.Index(
+                fields=["until", "day"], include=["status", "count"], name="statusspancount_until_day"
+            )
         ]
 
     def __str__(self) -> str:

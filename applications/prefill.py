@@ -4,7 +4,8 @@
 for each key a form uses, the source that answers it, and assembles one `Prefill` for the application.
 The source registered here, `local-registries`, reads the base registries of this portal: the business the
 applicant acts for (by its Single ID record), its owner and authorised representative (by identity), and
-the applicant's own CamDigiKey profile. CamDX once-only sources register the same way.
+the applicant's own CamDigiKey profile. The CamDX business-registry source (prefill_camdx.py) registers the
+same way; `settings.ESB_PREFILL_SOURCES` decides which sources answer.
 
 Values come back in the JSON shapes the form builder stores (applications/form_builder.py): dates as ISO
 strings, addresses as gazetteer codes.
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -32,6 +34,9 @@ class Prefill:
     sources: dict[str, str] = field(default_factory=dict)  # field key -> prefill source key
     # Registry records read, for the applicant's data-access log: (what, business or None)
     records_read: list[tuple[str, Business | None]] = field(default_factory=list)
+    # Why a source gave nothing (a remote registry unreachable…): sentences for the applicant
+    notices: list[Any] = field(default_factory=list)
+    exchanges: list[str] = field(default_factory=list)  # remote exchange ids (X-Road-Id), for the audit
 
 
 def address_of(record) -> dict[str, str] | None:
@@ -135,7 +140,20 @@ class LocalRegistries(prefill_catalog.PrefillPlugin):
         | {f"applicant.{attribute}" for attribute in _APPLICANT_ATTRIBUTES}
     )
 
-    def fetch(self, keys: Iterable[str], *, user, business: Business | None) -> prefill_catalog.PrefillAnswer:
+    def check_config(self) -> list[str]:
+        """Also the setting that switches sources on: a key no source is registered under is a typo."""
+        problems = super().check_config()
+        unknown = [key for key in settings.ESB_PREFILL_SOURCES if key not in prefill_catalog.prefill_sources]
+        if unknown:
+            known = ", ".join(prefill_catalog.prefill_sources.keys())
+            problems.append(
+                f"ESB_PREFILL_SOURCES names unknown sources: {', '.join(unknown)} (known: {known})"
+            )
+        return problems
+
+    def fetch(
+        self, keys: Iterable[str], *, user, business: Business | None, issue: str = ""
+    ) -> prefill_catalog.PrefillAnswer:
         answer = prefill_catalog.PrefillAnswer()
         people = _People(business, user)
         read: set[str] = set()
@@ -160,8 +178,10 @@ class LocalRegistries(prefill_catalog.PrefillPlugin):
         return answer
 
 
-def resolve(fields: Iterable, *, user, business: Business | None) -> Prefill:
-    """Values for every field with a prefill source that a registered source can answer."""
+def resolve(fields: Iterable, *, user, business: Business | None, issue: str = "") -> Prefill:
+    """Values for every field with a prefill source that an active source can answer. `issue`: the
+    application they are for (passed on by remote sources). A remote source may call another system: never
+    call this inside a database transaction."""
     result = Prefill()
     keys_by_source: dict[str, list[str]] = {}
     fields_by_key: dict[str, list[str]] = {}
@@ -174,10 +194,13 @@ def resolve(fields: Iterable, *, user, business: Business | None) -> Prefill:
             keys_by_source.setdefault(source.key, []).append(key)
         fields_by_key.setdefault(key, []).append(form_field.key)
     for source_key, keys in keys_by_source.items():
-        answer = prefill_catalog.prefill_sources.get(source_key).fetch(keys, user=user, business=business)
+        source = prefill_catalog.prefill_sources.get(source_key)
+        answer = source.fetch(keys, user=user, business=business, issue=issue)
         for key, value in answer.values.items():
             for field_key in fields_by_key.get(key, ()):
                 result.values[field_key] = value
                 result.sources[field_key] = key
         result.records_read.extend(answer.records_read)
+        result.notices.extend(notice for notice in answer.notices if notice not in result.notices)
+        result.exchanges.extend(answer.exchanges)
     return result

@@ -141,7 +141,8 @@ def registry_now(application: Application, fields: Iterable[FormField]) -> Prefi
     wanted = [f for f in fields if f.key in prefilled and f.prefill_source]
     if not wanted:
         return Prefill()
-    return resolve(wanted, user=application.applicant, business=application.business)
+    issue = application.reference or str(application.public_id)
+    return resolve(wanted, user=application.applicant, business=application.business, issue=issue)
 
 
 def documents(application: Application, *, current_only: bool = True) -> list[ApplicationDocument]:

@@ -60,28 +60,47 @@ class StatusCounts:
 # For each application last modified in [s, e] as of the end of e: its status then. A span (application, day
 # of a change, status at the end of that day, day of the next change) counts when s <= day <= e < until.
 # Days up to the watermark w are read from the counts (whose `until` is exact up to w and OPEN beyond: when
-# e > w the spans that ended in (w, e] are taken back out); days after w from the spans. One statement, so
-# the watermark and the counts are read in one snapshot even while close_days commits.
+# e > w the spans that ended in (w, e] are taken back out); days after w from the spans. w is a parameter
+# (the planner then picks the right index for each part); the statement also returns the watermark of its
+# own snapshot, the row named '', so an answer read while close_days committed is recomputed.
 _COUNT_SQL = """
-WITH mark AS (
-    SELECT coalesce(
-        (SELECT closed_through FROM applications_statuscountswatermark WHERE id = 1), DATE '0001-01-01'
-    ) AS w
-)
 SELECT status, sum(n)::bigint FROM (
-    SELECT c.status, c.count AS n FROM applications_statusspancount c, mark
-    WHERE c.day >= %(s)s AND c.day <= least(%(e)s, mark.w) AND c.until > %(e)s
+    SELECT c.status, c.count AS n FROM applications_statusspancount c
+    WHERE c.day >= %(s)s AND c.day <= least(%(e)s, %(w)s) AND c.until > %(e)s
     UNION ALL
-    SELECT sp.status, -count(*) FROM applications_statusspan sp, mark
-    WHERE %(e)s > mark.w AND sp.until > mark.w AND sp.until <= %(e)s AND sp.day >= %(s)s AND sp.day <= mark.w
+    SELECT sp.status, -count(*) FROM applications_statusspan sp
+    WHERE %(e)s > %(w)s AND sp.until > %(w)s AND sp.until <= %(e)s AND sp.day >= %(s)s AND sp.day <= %(w)s
     GROUP BY sp.status
     UNION ALL
-    SELECT sp.status, count(*) FROM applications_statusspan sp, mark
-    WHERE sp.day > mark.w AND sp.day >= %(s)s AND sp.day <= %(e)s AND sp.until > %(e)s
+    SELECT sp.status, count(*) FROM applications_statusspan sp
+    WHERE sp.day > %(w)s AND sp.day >= %(s)s AND sp.day <= %(e)s AND sp.until > %(e)s
     GROUP BY sp.status
+    UNION ALL
+    SELECT '', coalesce(
+        (SELECT closed_through FROM applications_statuscountswatermark WHERE id = 1), DATE '0001-01-01'
+    ) - DATE '0001-01-01'
 ) parts
 GROUP BY status
 """
+_WATERMARK_SQL = "SELECT closed_through FROM applications_statuscountswatermark WHERE id = 1"
+
+
+def _watermark(cursor) -> datetime.date:
+    cursor.execute(_WATERMARK_SQL)
+    row = cursor.fetchone()
+    return row[0] if row else datetime.date.min
+
+
+def _count(start: datetime.date, end: datetime.date) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        watermark = _watermark(cursor)
+        while True:
+            cursor.execute(_COUNT_SQL, {"s": start, "e": end, "w": watermark})
+            rows = dict(cursor.fetchall())
+            seen = datetime.date.min + datetime.timedelta(days=int(rows.pop("")))
+            if seen == watermark:
+                return {status: int(count) for status, count in rows.items()}
+            watermark = seen  # close_days committed in between: once more with the new watermark
 
 
 def _is_closed(day: datetime.date, now: datetime.datetime) -> bool:
@@ -99,12 +118,8 @@ def status_counts(
             raise TypeError("start_date and end_date must be datetime.date")
     if start_date > end_date:
         raise InvalidStatisticsRange("start_date is after end_date")
-    by_status = {status.value: 0 for status in FIELDS}
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNT_SQL, {"s": start_date, "e": min(end_date, OPEN_UNTIL - datetime.timedelta(1))})
-        for status, count in cursor.fetchall():
-            if status in by_status:
-                by_status[status] = int(count)
+    found = _count(start_date, min(end_date, OPEN_UNTIL - datetime.timedelta(days=1)))
+    by_status = {status.value: found.get(status.value, 0) for status in FIELDS}
     return StatusCounts(start_date, end_date, by_status, final=_is_closed(end_date, now or timezone.now()))
 
 

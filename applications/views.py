@@ -147,6 +147,8 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
                 except services.ApplicationError as exc:
                     messages.error(request, exc.message)
                 else:
+                    for notice in getattr(application, "prefill_notices", ()):
+                        messages.warning(request, notice)
                     return HttpResponseRedirect(_first_step_url(application))
     return render(
         request,

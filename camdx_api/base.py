@@ -93,6 +93,15 @@ class Part5View(APIView):
     def as_view(cls, **initkwargs):
         if cls.envelope not in envelopes.ENVELOPES:
             raise TypeError(f"{cls.__name__}.envelope must be one of {envelopes.ENVELOPES}")
+        # The marker set below promises the door: a subclass that drops or widens it (no authentication, a
+        # session authentication tried first, no access list, no rate limit) would be open while it claims
+        # ORGANIZATION_TOKEN, and tests/esb/test_view_access.py would accept it.
+        if (
+            list(cls.authentication_classes) != [OrganizationTokenAuthentication]
+            or ServiceCodeAllowed not in cls.permission_classes
+            or ConsumerRateThrottle not in cls.throttle_classes
+        ):
+            raise TypeError(f"{cls.__name__} must keep the door's authentication, access list and rate limit")
         view = super().as_view(**initkwargs)
         view.esb_access = ORGANIZATION_TOKEN
         return view

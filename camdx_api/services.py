@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 POSITIVE_TTL = 30  # seconds a valid token's status is trusted without asking CamDigiKey again
 NEGATIVE_TTL = 10  # seconds a revoked or wrong-type token is refused without asking again
+NOT_BEFORE_LEEWAY = 60  # seconds of clock difference with CamDigiKey tolerated on a token's `nbf`
 _CACHE_PREFIX = "camdx-api:token-status:v1"
 FIELD_MAX = 255
 
@@ -52,12 +53,12 @@ class XRoadHeaders:
     @classmethod
     def from_meta(cls, meta: dict) -> XRoadHeaders:
         def header(name: str) -> str:
-            return str(meta.get(name, "") or "").strip()[:FIELD_MAX]
+            return printable(str(meta.get(name, "") or ""))
 
         return cls(
             id=header("HTTP_X_ROAD_ID"),
             request_id=header("HTTP_X_ROAD_REQUEST_ID"),
-            client=last_header_value(str(meta.get("HTTP_X_ROAD_CLIENT", "") or ""))[:FIELD_MAX],
+            client=printable(last_header_value(str(meta.get("HTTP_X_ROAD_CLIENT", "") or ""))),
             userid=header("HTTP_X_ROAD_USERID"),
             issue=header("HTTP_X_ROAD_ISSUE"),
         )
@@ -70,6 +71,15 @@ class Caller:
     consumer: ApiConsumer
     token_jti: str
     xroad: XRoadHeaders = field(default_factory=XRoadHeaders)
+
+
+_CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
+
+
+def printable(value: str, limit: int = FIELD_MAX) -> str:
+    """A header value as the logs keep it: without control characters (PostgreSQL refuses NUL, which would
+    keep the call out of the log; CR, LF and ESC would forge lines in a text log) and cut to the column."""
+    return value.translate(_CONTROL_CHARACTERS).strip()[:limit]
 
 
 def last_header_value(value: str) -> str:
@@ -154,10 +164,29 @@ def _token_identity(token: str) -> tuple[str, str]:
         raise errors.IdentityServiceUnavailable() from None
     domain = status.domain.strip().lower()
     jti = str(status.payload.get("jti") or "")
-    exp = int(status.payload.get("exp") or 0)
+    exp = _int_claim(status.payload, "exp")
+    if _int_claim(status.payload, "nbf") > time.time() + NOT_BEFORE_LEEWAY:
+        # the CamDigiKey client checks the expiry but not the start of validity
+        raise errors.InvalidAccessToken("Invalid access token: the token is not valid yet.")
     ttl = POSITIVE_TTL if not exp else min(POSITIVE_TTL, int(exp - time.time()))
     _cache_set(key, {"domain": domain, "jti": jti, "exp": exp}, ttl)
     return domain, jti
+
+
+def _int_claim(payload: dict, name: str) -> int:
+    try:
+        return int(payload.get(name) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def recently_accepted(token: str) -> bool:
+    """Did CamDigiKey accept this token within the last POSITIVE_TTL seconds (its status is cached)?"""
+    cached = _cache_get(_cache_key((token or "").strip()))
+    if not isinstance(cached, dict) or not cached.get("domain"):
+        return False
+    exp = _int_claim(cached, "exp")
+    return not exp or exp > time.time()
 
 
 def forget_token(token: str) -> None:
@@ -259,9 +288,20 @@ def record_call(
     outcome: str = "",
     xroad: XRoadHeaders | None = None,
     ip: str | None = None,
-) -> ApiCall:
-    """Append one row to the call log (the path without its query string: query values may be personal)."""
+) -> ApiCall | None:
+    """Append one row to the call log (the path without its query string: query values may be personal).
+
+    A caller without a valid token that keeps calling once the refused-token limit stopped it gets one
+    `rate_limited` row per address (and X-Road member) and minute, not one per call: those calls cost no
+    CamDigiKey check, and must not cost a row each either (a flood would fill the log). Returns None for a
+    call not written."""
     xroad = xroad or XRoadHeaders()
+    if (
+        consumer is None
+        and outcome == errors.RateLimited.reason
+        and not _first_throttled_in_minute(ip, xroad)
+    ):
+        return None
     ctx = request_context.current()
     return ApiCall.objects.create(
         consumer=consumer,
@@ -279,6 +319,14 @@ def record_call(
         xroad_issue=xroad.issue,
         request_id=(ctx.request_id if ctx.request_id != "-" else "")[:64],
     )
+
+
+def _first_throttled_in_minute(ip: str | None, xroad: XRoadHeaders) -> bool:
+    who = hashlib.sha256(f"{ip}|{xroad_member(xroad.client)}".encode()).hexdigest()[:32]
+    try:
+        return bool(cache.add(f"camdx-api:throttled-logged:{who}:{int(time.time() // 60)}", 1, timeout=90))
+    except Exception:  # without the cache, every call is logged
+        return True
 
 
 # --- the disclosure log ------------------------------------------------------------------------------------

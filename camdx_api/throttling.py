@@ -18,10 +18,12 @@ import math
 import time
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
 from camdx_api import errors, services
+from camdx_api.models import ApiConsumer
 from camdx_api.services import Caller
 from esb import throttle
 
@@ -68,12 +70,24 @@ class ConsumerRateThrottle(BaseThrottle):
         return True
 
 
+def _registered_member(request: HttpRequest) -> str:
+    """The X-Road member a call names, when a consumer is registered with it; "" otherwise. A direct caller
+    writes any X-Road-Client it likes: an unregistered member must not give it a fresh count per value."""
+    member = services.xroad_member(services.last_header_value(request.META.get("HTTP_X_ROAD_CLIENT", "")))
+    if not member:
+        return ""
+    try:
+        registered = ApiConsumer.objects.filter(xroad_client__startswith=f"{member}/").exists()
+    except DatabaseError:
+        return ""
+    return member if registered else ""
+
+
 def _failure_key(request: HttpRequest, window: int) -> str:
     """Who is counted for refused tokens: the address and, for a call through CamDX, the calling X-Road
-    member. Every CamDX call arrives from our own security server's address; keyed by the address alone,
-    one member's stale token would lock every other member out."""
-    member = services.xroad_member(services.last_header_value(request.META.get("HTTP_X_ROAD_CLIENT", "")))
-    who = f"{throttle.client_key(request)}|{member}"
+    member when it is a registered one. Every CamDX call arrives from our own security server's address;
+    keyed by the address alone, one member's stale token would lock every other member out."""
+    who = f"{throttle.client_key(request)}|{_registered_member(request)}"
     digest = hashlib.sha256(who.encode()).hexdigest()[:32]  # no address in clear in a key
     return f"{_KEY_PREFIX}:token-failure:{digest}:{window}"
 

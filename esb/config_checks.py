@@ -11,6 +11,8 @@ import binascii
 import re
 from urllib.parse import unquote, urlsplit
 
+from esb.xroad import ClientId, InvalidIdentifier, ServiceId
+
 # Values copied from a template and never replaced (deploy/env.example uses CHANGE_ME).
 _PLACEHOLDER = re.compile(r"change[\s_.-]*me|replace[\s_.-]*me|<[^>]*>", re.IGNORECASE)
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -175,4 +177,51 @@ def verification_problems(verification: dict, *, production: bool, dev_api_key: 
             problems.append(f"VERIFY_API_KEY is weak: {weakness}")
     if verification["TIMEOUT"] <= 0:
         problems.append("VERIFY_TIMEOUT_SECONDS must be positive")
+    return problems
+
+
+def camdx_problems(camdx: dict, *, production: bool, public_base_url: str) -> list[str]:
+    """The outgoing CamDX settings (docs/camdx.md): the security server's URL as any DPI's (in production
+    https, since the organization token crosses it, and not the sandbox simulator), our client id and every
+    configured service id well formed, mTLS files set together, positive numbers."""
+    problems = dpi_url_problems(
+        "CAMDX_SECURITY_SERVER_URL",
+        camdx["SECURITY_SERVER_URL"],
+        production=production,
+        crossing="the organization token crosses it",
+        service="our CamDX security server",
+    )
+    if production and public_base_url and camdx["SECURITY_SERVER_URL"].startswith(f"{public_base_url}/"):
+        problems.append("CAMDX_SECURITY_SERVER_URL points at the portal itself, not at a security server")
+    classes = tuple(camdx["MEMBER_CLASSES"])
+    if not classes:
+        problems.append("CAMDX_MEMBER_CLASSES must name at least one member class")
+    try:
+        client = ClientId.parse(camdx["CLIENT"], member_classes=classes)
+        if not client.subsystem_code:
+            problems.append("CAMDX_CLIENT must name our subsystem (INSTANCE/CLASS/MEMBER/SUBSYSTEM)")
+    except InvalidIdentifier as exc:
+        problems.append(f"CAMDX_CLIENT is not a valid X-Road client id: {exc}")
+    for name, service in camdx["SERVICES"].items():
+        try:
+            ServiceId.parse(service["ID"], member_classes=classes)
+        except InvalidIdentifier as exc:
+            problems.append(f"CAMDX_SERVICES[{name!r}] is not a valid X-Road service id: {exc}")
+        if service["READ_TIMEOUT"] is not None and service["READ_TIMEOUT"] <= 0:
+            problems.append(f"CAMDX_SERVICES[{name!r}] timeout must be positive")
+    if bool(camdx["CLIENT_CERT"]) != bool(camdx["CLIENT_KEY"]):
+        problems.append("CAMDX_CLIENT_CERT_FILE and CAMDX_CLIENT_KEY_FILE must be set together")
+    for key, name in (
+        ("CONNECT_TIMEOUT", "CAMDX_CONNECT_TIMEOUT_SECONDS"),
+        ("READ_TIMEOUT", "CAMDX_READ_TIMEOUT_SECONDS"),
+        ("BREAKER_COOLDOWN_SECONDS", "CAMDX_BREAKER_COOLDOWN_SECONDS"),
+    ):
+        if camdx[key] <= 0:
+            problems.append(f"{name} must be positive")
+    if camdx["RETRIES"] < 0:
+        problems.append("CAMDX_RETRIES must not be negative")
+    if camdx["BREAKER_FAILURES"] < 1:
+        problems.append("CAMDX_BREAKER_FAILURES must be at least 1")
+    if camdx["TOKEN_REFRESH_MARGIN_SECONDS"] < 0:
+        problems.append("CAMDX_TOKEN_REFRESH_MARGIN_SECONDS must not be negative")
     return problems

@@ -1,6 +1,6 @@
 """The settings of the outbound integrations that only need a base URL, credentials and a few numbers: the
-Bakong Open API, the member payment gateway and verify.gov.kh. `esb.settings` calls each builder once at
-start-up with the environment and adds the returned problems to its single report (values never echoed).
+Bakong Open API, the member payment gateway, verify.gov.kh and CamDX. `esb.settings` calls each builder once
+at start-up with the environment and adds the returned problems to its single report (values never echoed).
 
 Each builder returns `(config, problems)`. Development and test default to the sandbox simulators and their
 public credentials; production must be given real ones (docs/configuration.md).
@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import environ
 
-from esb.config_checks import bakong_problems, gateway_problems, verification_problems
+from esb.config_checks import bakong_problems, camdx_problems, gateway_problems, verification_problems
 
 # The simulators' public credentials (sandbox/*/services.py hold the same strings).
 DEV_BAKONG_TOKEN = "esb-bakong-sandbox-token"  # noqa: S105  (public on purpose)
 DEV_GATEWAY_KEY, DEV_GATEWAY_SECRET = "esb-gateway-sandbox-key", "esb-gateway-sandbox-webhook-secret"
 DEV_VERIFY_API_KEY = "esb-verify-sandbox-issuer-key"
 PRODUCTION_VERIFY_PUBLIC_URL = "https://verify.gov.kh"
+# CamDX (CAMDX_IDS.md): the portal's subsystem, and the services it calls in development and test (the demo
+# business registry behind the security-server simulator). Production names its services in CAMDX_SERVICES.
+CAMDX_PORTAL_CLIENT = "CAMBODIA/GOV/ESB-2026-0001/ESB_PORTAL"
+DEV_CAMDX_SERVICES = {"business_info": "CAMBODIA/GOV/MOC-2021-0001/OBR_REGISTRY/business_info"}
 
 
 def _required(env: environ.Env, name: str, dev_default: str, production: bool, problems: list[str]) -> str:
@@ -88,4 +92,67 @@ def verification(env: environ.Env, public_base_url: str, *, production: bool) ->
         "TIMEOUT": env.float("VERIFY_TIMEOUT_SECONDS", default=10.0),
     }
     problems += verification_problems(config, production=production, dev_api_key=DEV_VERIFY_API_KEY)
+    return config, problems
+
+
+def _camdx_service(name: str, raw: object, problems: list[str]) -> dict | None:
+    """One entry of CAMDX_SERVICES: a service id string, or `{"id", "path"?, "timeout"?}`."""
+    if isinstance(raw, str):
+        raw = {"id": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        problems.append(f'CAMDX_SERVICES[{name!r}] must be a service id or an object with an "id"')
+        return None
+    path, timeout = raw.get("path", ""), raw.get("timeout")
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if not isinstance(path, str) or not (timeout is None or number):
+        problems.append(f'CAMDX_SERVICES[{name!r}]: "path" is a string and "timeout" a number of seconds')
+        return None
+    return {"ID": raw["id"], "PATH": path.strip("/"), "READ_TIMEOUT": timeout}
+
+
+def camdx(env: environ.Env, public_base_url: str, *, production: bool) -> tuple[dict, list[str]]:
+    """The outgoing side of CamDX (docs/camdx.md): our security server, the client id we call as, the link
+    between our information system and our security server (timeouts, CA bundle, client certificate), the
+    breaker, and `SERVICES`, the remote services by name, so that calling a new one is configuration.
+
+    `CAMDX_SERVICES` is JSON: `{"name": "INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE"}` or
+    `{"name": {"id": "…", "path": "default/path", "timeout": 5}}`; outside production it extends the demo
+    services (the business registry of the sandbox), in production it is the whole list."""
+    problems: list[str] = []
+    try:
+        configured = env.json("CAMDX_SERVICES", default={})
+    except ValueError:
+        problems.append("CAMDX_SERVICES must be JSON")
+        configured = {}
+    if not isinstance(configured, dict):
+        problems.append("CAMDX_SERVICES must be a JSON object of service names")
+        configured = {}
+    raw_services = configured if production else {**DEV_CAMDX_SERVICES, **configured}
+    services = {}
+    for name, raw in raw_services.items():
+        service = _camdx_service(str(name), raw, problems)
+        if service is not None:
+            services[str(name)] = service
+    config = {
+        "SECURITY_SERVER_URL": _required(
+            env, "CAMDX_SECURITY_SERVER_URL", f"{public_base_url}/sandbox/camdx", production, problems
+        ).rstrip("/"),
+        "CLIENT": env.str("CAMDX_CLIENT", default=CAMDX_PORTAL_CLIENT),
+        "MEMBER_CLASSES": tuple(env.list("CAMDX_MEMBER_CLASSES", default=["GOV", "COM"])),
+        "CONNECT_TIMEOUT": env.float("CAMDX_CONNECT_TIMEOUT_SECONDS", default=3.05),
+        # Prefill lookups run while a person waits (DESIGN.md §5): a service may set a shorter timeout.
+        "READ_TIMEOUT": env.float("CAMDX_READ_TIMEOUT_SECONDS", default=10.0),
+        "RETRIES": env.int("CAMDX_RETRIES", default=2),
+        # The link between our information system and our security server (PR-REST §4.7): HTTPS with a
+        # private CA and, optionally, a client certificate the security server knows.
+        "CA_BUNDLE": env.str("CAMDX_CA_BUNDLE_FILE", default=""),
+        "CLIENT_CERT": env.str("CAMDX_CLIENT_CERT_FILE", default=""),
+        "CLIENT_KEY": env.str("CAMDX_CLIENT_KEY_FILE", default=""),
+        "BREAKER_FAILURES": env.int("CAMDX_BREAKER_FAILURES", default=5),
+        "BREAKER_COOLDOWN_SECONDS": env.float("CAMDX_BREAKER_COOLDOWN_SECONDS", default=30.0),
+        # The organization token is renewed this long before its `exp`.
+        "TOKEN_REFRESH_MARGIN_SECONDS": env.int("CAMDX_TOKEN_REFRESH_MARGIN_SECONDS", default=60),
+        "SERVICES": services,
+    }
+    problems += camdx_problems(config, production=production, public_base_url=public_base_url)
     return config, problems

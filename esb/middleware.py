@@ -16,6 +16,15 @@ from esb import request_context
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
+_CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
+
+
+def _header_for_logs(request: HttpRequest, name: str) -> str:
+    """A header value as the audit trail keeps it: no control characters (PostgreSQL refuses NUL, which would
+    make the audited action fail) and cut to the column."""
+    return str(request.META.get(name, "") or "").translate(_CONTROL_CHARACTERS).strip()[:255]
+
+
 class RequestContextMiddleware:
     """Gives every request an id (kept from `X-Request-ID` when well-formed) and echoes it back."""
 
@@ -30,8 +39,8 @@ class RequestContextMiddleware:
             request_context.RequestContext(
                 request_id=request_id,
                 ip=request_context.client_ip(request),
-                xroad_client=request.META.get("HTTP_X_ROAD_CLIENT", "")[:255],
-                xroad_id=request.META.get("HTTP_X_ROAD_ID", "")[:255],
+                xroad_client=_header_for_logs(request, "HTTP_X_ROAD_CLIENT"),
+                xroad_id=_header_for_logs(request, "HTTP_X_ROAD_ID"),
             )
         )
         try:

@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served as our own static files
     "django_htmx",
     "axes",
     "esb",
@@ -403,10 +404,38 @@ REST_FRAMEWORK = {
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
 }
+# The Part 5 API's OpenAPI document. Nothing in it depends on the host or the environment, so the committed
+# copy (docs/api/openapi-v1.yaml, `make openapi`) is what every deployment serves.
 SPECTACULAR_SETTINGS = {
     "TITLE": "ESB Portal API",
+    "DESCRIPTION": (
+        "The Part 5 interoperability APIs (Strategy for E-Services for Business 2025-2028, Appendix 3): "
+        "read by other institutions' systems directly or through CamDX (X-Road), with a CamDigiKey "
+        "organization token. Code lists: GET /api/v1/codes. Guide: docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "camdx_api.openapi.add_health",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # The Part 5 code lists (applications.models.Status, payments.models.Status), one component each.
+        "LicenseStatusEnum": [
+            "DRAFT",
+            "SUBMITTED",
+            "REVIEWING",
+            "RETURNED",
+            "APPROVED",
+            "REJECTED",
+            "EXPIRED",
+        ],
+        "PaymentStatusEnum": ["UNPAID", "PENDING", "PAID", "FAILED", "REFUNDED", "WAIVED"],
+    },
 }
 
 EMAIL_BACKEND = env.str(
@@ -538,6 +567,14 @@ ESB_VERIFICATION, _problems = integration_settings.verification(
     env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION
 )
 _CONFIG_PROBLEMS += _problems
+# CamDX, the outgoing side (docs/camdx.md): our security server and the remote services by name.
+CAMDX, _problems = integration_settings.camdx(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
+# Once-only prefill (docs/camdx.md): the prefill sources that answer, in order; the first one that answers a
+# key fetches it. "camdx-business-registry" asks the business registry through CamDX.
+ESB_PREFILL_SOURCES = env.list("ESB_PREFILL_SOURCES", default=["local-registries"])
+if not ESB_PREFILL_SOURCES:
+    _CONFIG_PROBLEMS.append("ESB_PREFILL_SOURCES must name at least one prefill source")
 
 # Every check above has run: report all problems together.
 if _CONFIG_PROBLEMS:

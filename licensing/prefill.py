@@ -4,7 +4,8 @@ prefill sources that answer them.
 A service administrator picks a key from this list for a form field; publishing checks that the key is
 declared here and that the field's type can hold the value. Fetching the values is the job of prefill
 source plugins (`prefill_sources`, an `esb.plugins` registry): the local base registries today
-(applications/prefill.py), CamDX once-only lookups next, each registered the same way. This module only
+(applications/prefill.py) and the business registry through CamDX (applications/prefill_camdx.py), each
+registered the same way; `ESB_PREFILL_SOURCES` says which of them answer, in which order. This module only
 declares what exists and the plugin interface, so the catalog never depends on how values are fetched.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -127,10 +129,14 @@ def compatible_keys(field_type: str) -> list[str]:
 @dataclass
 class PrefillAnswer:
     """What one source found: values by declared key, and the registry records it read (a label for the
-    applicant's data-access log, and the business concerned, if any)."""
+    applicant's data-access log, and the business concerned, if any). A source that could not answer says
+    why in `notices` (sentences for the applicant) and returns no values: the form is then filled by hand.
+    `exchanges`: ids of the remote exchanges it made (CamDX X-Road-Id), for the audit trail."""
 
     values: dict[str, object] = field(default_factory=dict)
     records_read: list[tuple[str, Business | None]] = field(default_factory=list)
+    notices: list[Promise | str] = field(default_factory=list)
+    exchanges: list[str] = field(default_factory=list)
 
 
 class PrefillPlugin(Plugin):
@@ -138,8 +144,12 @@ class PrefillPlugin(Plugin):
 
     answers: frozenset[str] = frozenset()
 
-    def fetch(self, keys: Iterable[str], *, user: User, business: Business | None) -> PrefillAnswer:
-        """Values for those of `keys` it can find for this applicant and business (absent when unknown)."""
+    def fetch(
+        self, keys: Iterable[str], *, user: User, business: Business | None, issue: str = ""
+    ) -> PrefillAnswer:
+        """Values for those of `keys` it can find for this applicant and business (absent when unknown).
+        `issue`: the application the values are for (its reference, or its public id while a draft), which
+        a remote source passes on (X-Road-Issue). Never raises for a remote failure: says so in `notices`."""
         raise NotImplementedError
 
     def check_config(self) -> list[str]:
@@ -154,6 +164,12 @@ class PrefillPlugin(Plugin):
 prefill_sources: Registry[PrefillPlugin] = Registry("prefill sources")
 
 
+def active_sources() -> list[PrefillPlugin]:
+    """The sources `settings.ESB_PREFILL_SOURCES` switches on, in its order (keys not registered are skipped;
+    the system check of the applications app reports them)."""
+    return [prefill_sources.get(key) for key in settings.ESB_PREFILL_SOURCES if key in prefill_sources]
+
+
 def source_for(key: str) -> PrefillPlugin | None:
-    """The first registered source that answers `key` (registration order decides between sources)."""
-    return next((plugin for plugin in prefill_sources if key in plugin.answers), None)
+    """The first active source that answers `key` (the order of ESB_PREFILL_SOURCES decides)."""
+    return next((plugin for plugin in active_sources() if key in plugin.answers), None)

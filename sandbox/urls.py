@@ -8,4 +8,5 @@ urlpatterns = [
     path("bakong/", include("sandbox.bakong.urls")),
     path("gateway/", include("sandbox.gateway.urls")),
     path("verify/", include("sandbox.verify.urls")),
+    path("obr/", include("sandbox.obr.urls")),
 ]

@@ -56,6 +56,11 @@ class Migration(migrations.Migration):
                 "constraints": [
                     models.UniqueConstraint(fields=("day", "until", "status"), name="statusspancount_cell")
                 ],
+                "indexes": [
+                    models.Index(
+                        fields=["until", "day"], include=("status", "count"), name="statusspancount_until_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -95,8 +100,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(fields=["day"], name="statusspan_day"),
-                    models.Index(fields=["until", "day"], name="statusspan_until_day"),
+                    models.Index(fields=["day"], include=("until", "status"), name="statusspan_day"),
+                    models.Index(fields=["until", "day"], include=("status",), name="statusspan_until_day"),
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("application", "day"), name="statusspan_one_per_day"),

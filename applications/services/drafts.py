@@ -8,6 +8,7 @@ transactional, are deleted after commit (or at once when the save failed).
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +52,11 @@ def open_draft(user, licence_type, service, business) -> Application | None:
 
 def start_application(user, licence_type, *, service=None, business=None) -> Application:
     """A new draft (or the open draft of the same service for the same business), prefilled from the
-    registries. Refused without the CamDX-cluster consent: no consent, no stored data."""
+    registries. Refused without the CamDX-cluster consent: no consent, no stored data.
+
+    The registries are read before the transaction opens (a prefill source may ask another system through
+    CamDX, and no remote call waits inside a transaction). What a source could not fill is said in the new
+    draft's `prefill_notices` (sentences for the applicant, not stored): the form is then filled by hand."""
     if not privacy_selectors.has_consent(user, ConsentPurpose.CAMDX_CLUSTER):
         raise ConsentRequired
     form = catalog.published_form(licence_type)
@@ -59,14 +64,19 @@ def start_application(user, licence_type, *, service=None, business=None) -> App
         raise ApplicationError(_("This service is not open for applications at the moment."), "closed")
     if service is not None and (service.licence_type_id != licence_type.pk or not service.is_active):
         raise ApplicationError(_("This service is not open for applications at the moment."), "closed")
+    existing = open_draft(user, licence_type, service, business)
+    if existing is not None:
+        return existing
+    fields = [f for step in form.steps.all() for f in step.fields.all()]
+    public_id = uuid.uuid4()  # the draft's id, known before it exists: the X-Road-Issue of the lookups
+    found = prefill_resolver.resolve(fields, user=user, business=business, issue=str(public_id))
     with transaction.atomic():
         existing = open_draft(user, licence_type, service, business)
-        if existing is not None:
+        if existing is not None:  # started meanwhile in another tab
             return existing
-        fields = [f for step in form.steps.all() for f in step.fields.all()]
-        found = prefill_resolver.resolve(fields, user=user, business=business)
         fee_source = service or licence_type
         application = Application.objects.create(
+            public_id=public_id,
             licence_type=licence_type,
             service=service,
             form_definition=form,
@@ -90,12 +100,11 @@ def start_application(user, licence_type, *, service=None, business=None) -> App
                 subject_business=subject_business,
                 object_ref=str(application.public_id),
             )
-        audit.record(
-            "application.start",
-            application,
-            after={"licence_type": licence_type.code, "prefilled": sorted(found.sources)},
-            actor_id=user.pk,
-        )
+        after = {"licence_type": licence_type.code, "prefilled": sorted(found.sources)}
+        if found.exchanges:
+            after["camdx_message_ids"] = found.exchanges  # the X-Road-Id of each registry lookup
+        audit.record("application.start", application, after=after, actor_id=user.pk)
+    application.prefill_notices = list(found.notices)
     return application
 
 

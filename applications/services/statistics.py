@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from applications.models import OPEN_UNTIL, StatusCountsWatermark, StatusSpan, StatusSpanCount
+from applications.models import OPEN_UNTIL, StatusCountsWatermark, StatusSpanCount
 
 LOCAL_ZONE = ZoneInfo(settings.TIME_ZONE)  # Asia/Phnom_Penh: the day the ministry counts in
 # A day is closed this long after its local midnight: a transaction that wrote an event at 23:59:59 has
@@ -40,18 +40,35 @@ def last_closed_day(now: datetime.datetime | None = None) -> datetime.date:
     return local_day((now or timezone.now()) - CLOSE_MARGIN) - datetime.timedelta(days=1)
 
 
+# One statement (a status change already runs ~17): the day the change counts on (never before the open
+# span's: a clock running backwards never moves history back), the open span closed when it began on an
+# earlier day, and the new span added, or the open one given the new status when it began that day. The
+# INSERT reads the UPDATE's output so the old span is closed before the new one is checked against the
+# one-open-span index.
+_RECORD_SQL = """
+WITH target AS (
+    SELECT greatest(%(day)s::date, coalesce(
+        (SELECT day FROM applications_statusspan WHERE application_id = %(app)s AND until = %(open)s),
+        %(day)s::date
+    )) AS day
+), closed AS (
+    UPDATE applications_statusspan s SET until = target.day FROM target
+    WHERE s.application_id = %(app)s AND s.until = %(open)s AND s.day < target.day
+    RETURNING s.id
+)
+INSERT INTO applications_statusspan (application_id, day, status, until)
+SELECT %(app)s, target.day, %(status)s, %(open)s FROM target, (SELECT count(*) FROM closed) c
+ON CONFLICT (application_id, day) DO UPDATE SET status = EXCLUDED.status
+"""
+
+
 def record_status(application_id: int, at: datetime.datetime, status: str) -> None:
     """Note that the application has `status` from `at` on (called with the event, in its transaction, the
-    application row locked by the caller). Several changes on one day keep one span with the last status;
-    a clock running backwards never moves a span before the open one (the rebuild does the same)."""
-    day = local_day(at)
-    open_span = StatusSpan.objects.filter(application_id=application_id, until=OPEN_UNTIL).only("day").first()
-    if open_span is not None and open_span.day >= day:
-        StatusSpan.objects.filter(pk=open_span.pk).update(status=status)
-        return
-    if open_span is not None:
-        StatusSpan.objects.filter(pk=open_span.pk).update(until=day)
-    StatusSpan.objects.create(application_id=application_id, day=day, status=status)
+    application row locked by the caller). Several changes on one day keep one span with the last status."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORD_SQL, {"app": application_id, "day": local_day(at), "status": status, "open": OPEN_UNTIL}
+        )
 
 
 # Fold the spans of the days (old, new] into the counts: spans that began then, and spans that began before

@@ -178,7 +178,17 @@ def parse_request_path(request_path: str, *, encoded: bool = True) -> RestTarget
     instance, member_class, member_code, subsystem_code, service_code = identifiers
     service = ServiceId(ClientId(instance, member_class, member_code, subsystem_code), service_code)
     service_path = "/" + parts[7] if len(parts) == 8 else ""
+    _refuse_dot_segments(service_path)
     return RestTarget(service=service, service_path=service_path, request_path=request_path)
+
+
+def _refuse_dot_segments(service_path: str) -> None:
+    """A "." or ".." segment in the rest of the path, plain or percent-encoded (an encoded "/" or "\\" may
+    delimit it), is refused: the HTTP client resolves dot segments, so the request would leave the service's
+    address for any other path of the provider's host, around the endpoint-level access rights."""
+    decoded = unquote(service_path, errors="replace").replace("\\", "/")
+    if any(segment in {".", ".."} for segment in decoded.split("/")):
+        raise XRoadError(BAD_REQUEST, f"{PARSE_ERROR_MESSAGE} Dot segments are not allowed in the path.")
 
 
 def last_header_value(value: str) -> str:

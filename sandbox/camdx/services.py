@@ -52,6 +52,11 @@ def provider_url(service_url: str, service_path: str, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
+def _client_parts(client: protocol.ClientId) -> list[str]:
+    parts = [client.instance, client.member_class, client.member_code, client.subsystem_code]
+    return [part for part in parts if part]
+
+
 def _stream(response: requests.Response) -> Iterator[bytes]:
     """The provider's body as it came (still compressed if it was), then the connection back to the pool."""
     try:
@@ -80,7 +85,14 @@ def forward(
             protocol.SERVICE_MISSING_URL, f"Service address not specified for {service}"
         )
 
-    sent = protocol.forwarded_headers(headers)
+    # The provider sees the one identifier that was checked, not what the client joined around it (a
+    # repeated header arrives as "forged, checked": a provider reading the first value would trust the forged)
+    sent = [
+        (name, value)
+        for name, value in protocol.forwarded_headers(headers)
+        if name.lower() != "x-road-client"
+    ]
+    sent.append(("X-Road-Client", "/".join(quote(part, safe="") for part in _client_parts(client))))
     if not body:
         # wsgiref-based servers (runserver) invent "Content-Type: text/plain" for a request without one;
         # a request without a body has no content to type, so none is forwarded.

@@ -43,7 +43,7 @@ def test_resolve_asks_the_registered_source(applicant, business):
     class Camdx(catalog.PrefillPlugin):
         answers = frozenset(catalog.PREFILL_SOURCES)
 
-        def fetch(self, keys, *, user, business):
+        def fetch(self, keys, *, user, business, issue=""):
             return catalog.PrefillAnswer(
                 values={key: "from CamDX" for key in keys if key == "business.name_en"},
                 records_read=[("CamDX", business)],

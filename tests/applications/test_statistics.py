@@ -12,7 +12,14 @@ from unittest import mock
 import pytest
 
 from applications import services
-from applications.models import ApplicationEvent, Status, StatusCountsWatermark, StatusSpan, StatusSpanCount
+from applications.models import (
+    OPEN_UNTIL,
+    ApplicationEvent,
+    Status,
+    StatusCountsWatermark,
+    StatusSpan,
+    StatusSpanCount,
+)
 from applications.services import statistics as statistics_services
 from applications.services.statistics import LOCAL_ZONE, local_day
 from applications.statistics import (
@@ -251,3 +258,49 @@ def test_close_days_is_idempotent(march):
     # Ten minutes after local midnight the day is closed, not before.
     assert statistics_services.close_days(now=local(4, 3, 0, 5)) == first
     assert statistics_services.close_days(now=local(4, 3, 0, 10)) == datetime.date(2025, 4, 2)
+
+
+def test_payment_required_is_not_a_modification(applicant, business, paid_service):
+    with clock(local(3, 1)):
+        application = factories.filled(applicant, paid_service, business)
+    with clock(local(3, 3)):
+        application = services.submit(application, applicant, version=application.version)
+    assert application.status == Status.DRAFT and application.payment_requested_at is not None
+    assert counts(datetime.date(2025, 3, 1), datetime.date(2025, 3, 1)) == expected(draft=1)
+    assert counts(datetime.date(2025, 3, 3), datetime.date(2025, 3, 3)) == expected()
+
+
+def test_the_beat_task_folds_the_closed_days(march):
+    from django.conf import settings
+
+    from applications import tasks
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["close-statistics-days"]
+    assert schedule["task"] == tasks.close_statistics_days.name
+    closed_through = tasks.close_statistics_days()
+    assert closed_through == statistics_services.last_closed_day().isoformat()
+    assert StatusSpanCount.objects.filter(day=datetime.date(2025, 3, 1)).exists()
+
+
+def test_spans_one_per_day_and_never_back_in_time(applicant, business):
+    application = reach(applicant, business, Status.DRAFT, [local(3, 1)])
+    record = statistics_services.record_status
+    record(application.pk, local(3, 4, 9), Status.SUBMITTED)
+    record(application.pk, local(3, 4, 17), Status.REVIEWING)  # same day: the day's last status
+    record(application.pk, local(3, 3, 12), Status.RETURNED)  # a clock behind: counted on 4 March
+    record(application.pk, local(3, 6, 0, 0, 0), Status.REJECTED)
+    spans = list(StatusSpan.objects.filter(application=application).values_list("day", "status", "until"))
+    assert spans == [
+        (datetime.date(2025, 3, 1), Status.DRAFT, datetime.date(2025, 3, 4)),
+        (datetime.date(2025, 3, 4), Status.RETURNED, datetime.date(2025, 3, 6)),
+        (datetime.date(2025, 3, 6), Status.REJECTED, OPEN_UNTIL),
+    ]
+
+
+def test_an_answer_read_while_the_days_are_folded_is_recomputed(march):
+    """The watermark read first is stale (close_days committed just after): the statement's own snapshot
+    says so, and the answer is computed again with the watermark the counts match."""
+    statistics_services.close_days(now=local(4, 2, 1))
+    with mock.patch("applications.statistics._watermark", return_value=datetime.date(2025, 3, 3)):
+        for start, end in [MARCH, (datetime.date(2025, 3, 2), datetime.date(2025, 3, 5)), APRIL]:
+            assert counts(start, end) == oracle(start, end)

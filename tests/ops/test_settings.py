@@ -56,6 +56,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             "BAKONG_TOKEN": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + secrets.token_urlsafe(40),
             "VERIFY_BASE_URL": "https://issuer-api.verify.gov.kh",
             "VERIFY_API_KEY": secrets.token_urlsafe(40),
+            "CAMDX_SECURITY_SERVER_URL": "https://ss.portal.example.gov.kh",
         }
     )
     for key, value in overrides.items():
@@ -94,6 +95,7 @@ REQUIRED = [
     "BAKONG_TOKEN",
     "VERIFY_BASE_URL",
     "VERIFY_API_KEY",
+    "CAMDX_SECURITY_SERVER_URL",
 ]
 
 

@@ -1,0 +1,367 @@
+"""Reads behind the Part 5 endpoints (spec/part5-api.md): which applications other systems may see, found by
+Single ID and request number, with everything their serializers need loaded in a fixed number of queries.
+
+What is exposed (decided here, documented in docs/api.md):
+- an application is exposed once it has a request number (`Application.reference`, given at the first
+  submission or when a fee is asked for) and belongs to a registered business (a Single ID): every Part 5
+  path after the list is keyed by Single ID, and a listed row a caller could not open would be a dead end.
+  Applications a person filed without a business (no Single ID) are counted by the statistic endpoint only;
+- discarded drafts are never exposed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import translation
+
+from accounts.models import User
+from applications.models import Application, ApplicationDocument, ApplicationEvent, Status
+from issuance.models import Licence
+from licensing.models import DocumentType, FormField, LicenceService, LicenceType
+from payments.models import Payment
+from payments.models import Status as PaymentStatus
+from registry.models import ADDRESS_RELATED, Business, BusinessRole, Country, Person
+from registry.selectors import active_role_q
+from registry.text import clean_name, normalize_single_id
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# The same rule as the Business.single_id validator: a path segment that cannot be a Single ID is a bad
+# request (400), one that could be but is not registered is not found.
+SINGLE_ID_PATTERN = r"^[0-9A-Z][0-9A-Z-]{0,19}$"
+MIN_SEARCH_LENGTH = 2
+
+# Answers served in `license_properties`: not those prefilled from a registry (they are the company and owner
+# objects already), not files (`supporting_docs`), not phone numbers (a personal identifier, DESIGN.md §6).
+_NOT_LICENCE_PROPERTIES = (FormField.FieldType.FILE, FormField.FieldType.PHONE)
+
+
+class InvalidQuery(ValueError):
+    """A query parameter the endpoint cannot accept; `field` names it for the error body."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Application]
+    page: int
+    size: int
+    total_counts: int
+
+    @property
+    def total_page(self) -> int:
+        return math.ceil(self.total_counts / self.size) if self.total_counts else 0
+
+    @property
+    def pagination(self) -> dict[str, int]:
+        return {
+            "page": self.page,
+            "size": self.size,
+            "total_counts": self.total_counts,
+            "total_page": self.total_page,
+        }
+
+
+def exposed_applications() -> QuerySet[Application]:
+    """Every application a Part 5 consumer may see (see the module docstring)."""
+    return Application.objects.filter(
+        reference__isnull=False, business__isnull=False, discarded_at__isnull=True
+    ).exclude(reference="")
+
+
+def _with_list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """What a list row shows: business, licence type and service joined, the licence's expiry date as one
+    column (one licence per application, a database constraint)."""
+    expiry = Licence.objects.filter(application=OuterRef("pk")).values("valid_until")[:1]
+    return queryset.select_related("business", "licence_type", "service").annotate(
+        licence_valid_until=Subquery(expiry)
+    )
+
+
+def parse_page(page: Any, size: Any) -> tuple[int, int]:
+    """`page` (1-based) and `size` (1…MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent) from query strings."""
+    number = _positive_int("page", page, default=1)
+    per_page = _positive_int("size", size, default=DEFAULT_PAGE_SIZE)
+    if per_page > MAX_PAGE_SIZE:
+        raise InvalidQuery("size", f"size must be between 1 and {MAX_PAGE_SIZE}.")
+    return number, per_page
+
+
+def _positive_int(name: str, value: Any, *, default: int) -> int:
+    if value is None or value == "":
+        return default
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise InvalidQuery(name, f"{name} must be a whole number of at least 1.")
+    number = int(text)
+    if number < 1:
+        raise InvalidQuery(name, f"{name} must be a whole number of at least 1.")
+    return number
+
+
+def search_applications(
+    *,
+    search_term: str = "",
+    license_type: str = "",
+    license_status: str = "",
+    page: int = 1,
+    size: int = DEFAULT_PAGE_SIZE,
+) -> Page:
+    """Endpoint 1: exposed applications, newest first, filtered by Single ID or company name (either
+    language, a substring: served by the trigram indexes on UPPER(name)), licence type code and status code.
+    The caller validated `license_status` against `Application.Status` and page/size with `parse_page`."""
+    queryset = exposed_applications()
+    text = clean_name(search_term)
+    if text:
+        if len(text) < MIN_SEARCH_LENGTH:
+            raise InvalidQuery("search_term", f"search_term needs at least {MIN_SEARCH_LENGTH} characters.")
+        queryset = queryset.filter(business__in=businesses_matching(text).values("pk"))
+    if license_type:
+        queryset = queryset.filter(licence_type__code=license_type)
+    if license_status:
+        queryset = queryset.filter(status=license_status)
+    total = queryset.count()
+    offset = (page - 1) * size
+    items: list[Application] = []
+    if offset < total:
+        items = list(_with_list_columns(queryset).order_by("-pk")[offset : offset + size])
+    return Page(items=items, page=page, size=size, total_counts=total)
+
+
+def businesses_matching(text: str) -> QuerySet[Business]:
+    """Businesses whose Single ID is `text`, or whose Khmer or English name contains it. `icontains` compiles
+    to UPPER(name) LIKE UPPER(…): the expression the GIN trigram indexes on the names are built on."""
+    matches = Q(name_en__icontains=text) | Q(name_km__icontains=text)
+    single_id = normalize_single_id(text)
+    if single_id:
+        matches |= Q(single_id=single_id)
+    return Business.objects.filter(matches)
+
+
+def is_single_id(value: str) -> bool:
+    return re.fullmatch(SINGLE_ID_PATTERN, normalize_single_id(value)) is not None
+
+
+def business_with_applications(single_id: str) -> Business | None:
+    """Endpoint 2: the business and its exposed applications (newest first) in `exposed`, two queries."""
+    applications = _with_list_columns(exposed_applications()).order_by("-pk")
+    return (
+        Business.objects.filter(single_id=normalize_single_id(single_id))
+        .prefetch_related(Prefetch("applications", queryset=applications, to_attr="exposed"))
+        .order_by()
+        .first()
+    )
+
+
+def business_exists(single_id: str) -> bool:
+    return Business.objects.filter(single_id=normalize_single_id(single_id)).exists()
+
+
+def application(single_id: str, request_no: str) -> Application | None:
+    """One exposed application of the business, by request number (both must match: a request number of
+    another business is not found)."""
+    return (
+        _with_list_columns(exposed_applications())
+        .select_related(*(f"business__{level}" for level in ADDRESS_RELATED))
+        .filter(business__single_id=normalize_single_id(single_id), reference=request_no.strip())
+        .order_by()
+        .first()
+    )
+
+
+def application_detail(single_id: str, request_no: str) -> Application | None:
+    """Endpoint 3: the application with what the detail serializer reads set as attributes: `owner` (the
+    business's active owner, or None), `current_documents`, `payment_status`, `licence`,
+    `licence_properties`, `register_person` (the filer's registry entry when they are in it)."""
+    found = application(single_id, request_no)
+    if found is None:
+        return None
+    found.owner = business_owner(found.business)
+    found.current_documents = supporting_documents(found)
+    found.payment_status = payment_status(found)
+    found.licence = Licence.objects.filter(application=found).first()
+    found.licence_properties = licence_properties(found, found.licence)
+    found.register_person = registry_person_of(found.applicant)
+    found.disclosed_users = users_disclosed(found)
+    found.last_modified = max(
+        stamp
+        for stamp in (
+            found.updated_at,
+            found.business.updated_at,
+            found.owner.updated_at if found.owner else None,
+            found.licence.updated_at if found.licence else None,
+            found.register_person.updated_at if found.register_person else None,
+            found.payment_updated_at,
+            *(document.uploaded_at for document in found.current_documents),
+        )
+        if stamp is not None
+    )
+    return found
+
+
+def users_disclosed(found: Application) -> list:
+    """The accounts whose personal data the detail serves: the filer (`register_by`) and the owner
+    (`biz_owner_data`) when the owner has an account (matched by identity number, through the hashes)."""
+    users = [found.applicant]
+    owner = found.owner
+    if owner is not None and owner.identity_number_hash:
+        users.extend(
+            User.objects.filter(personal_code_hash=owner.identity_number_hash).exclude(pk=found.applicant_id)
+        )
+    return users
+
+
+def business_owner(business: Business) -> Person | None:
+    """The person holding the business's active OWNER role (the longest-standing one when several do)."""
+    role = (
+        BusinessRole.objects.filter(active_role_q(), business=business, role=BusinessRole.Role.OWNER)
+        .select_related("person__nationality", *(f"person__{level}" for level in ADDRESS_RELATED))
+        .order_by("since", "pk")
+        .first()
+    )
+    return role.person if role else None
+
+
+def registry_person_of(user) -> Person | None:
+    """The registry's entry for the account holder, matched by the identity number CamDigiKey vouched for
+    (keyed hashes on both sides, nothing decrypted): it holds the names split into given and family name."""
+    if not user.personal_code_hash:
+        return None
+    return Person.objects.filter(identity_number_hash=user.personal_code_hash).order_by("pk").first()
+
+
+def supporting_documents(found: Application) -> list[ApplicationDocument]:
+    """The current files that carry a catalog document type (the code is how Part 5 names a document)."""
+    return list(
+        found.documents.filter(replaced_at__isnull=True, document_type__isnull=False)
+        .select_related("document_type")
+        .order_by("field_key", "position", "pk")
+    )
+
+
+def document(single_id: str, request_no: str, document_code: str) -> ApplicationDocument | None:
+    """Endpoint 4: the current file of that document type in that application (the first one when the form
+    field takes several files). A code of a document of another application is simply not found here."""
+    found = application(single_id, request_no)
+    if found is None:
+        return None
+    return (
+        found.documents.filter(replaced_at__isnull=True, document_type__code=document_code)
+        .select_related("document_type")
+        .order_by("position", "pk")
+        .first()
+    )
+
+
+# When several attempts exist, the one that settled the fee speaks for the application.
+_PAYMENT_PRECEDENCE = (PaymentStatus.PAID, PaymentStatus.WAIVED, PaymentStatus.REFUNDED)
+
+
+def payment_status(found: Application) -> str | None:
+    """The application's Part 5 payment status: PAID / WAIVED / REFUNDED when an attempt reached it, else the
+    latest attempt's status; UNPAID for a fee nobody has tried to pay yet; None for a free service."""
+    attempts = list(
+        Payment.objects.filter(application=found)
+        .order_by("-created_at", "-pk")
+        .values_list("status", "updated_at")
+    )
+    found.payment_updated_at = max((updated for _, updated in attempts), default=None)
+    statuses = [status for status, _ in attempts]
+    for settled in _PAYMENT_PRECEDENCE:
+        if settled in statuses:
+            return settled
+    if statuses:
+        return statuses[0]
+    return PaymentStatus.UNPAID if found.fee_amount > 0 else None
+
+
+def licence_properties(found: Application, licence: Licence | None) -> dict[str, Any]:
+    """The licence-type-specific particulars: the applicant's answers to the form's own questions, keyed by
+    field key, as stored — not the registry-prefilled ones (company and owner objects), files or phone
+    numbers — and, once issued, the licence number (`license_number`, which an answer cannot override)."""
+    fields = FormField.objects.filter(definition_id=found.form_definition_id).values_list(
+        "key", "field_type", "prefill_source"
+    )
+    answers = found.answers if isinstance(found.answers, dict) else {}
+    properties: dict[str, Any] = {}
+    for key, field_type, prefill_source in fields:
+        if prefill_source or field_type in _NOT_LICENCE_PROPERTIES or key not in answers:
+            continue
+        value = answers[key]
+        if value in (None, "", [], {}):
+            continue
+        properties[key] = value
+    if licence is not None and licence.number:
+        properties["license_number"] = licence.number
+    return properties
+
+
+def timeline(single_id: str, request_no: str) -> Application | None:
+    """Endpoint 5: the application with its timeline events, oldest first, in `timeline_events` (the officer's
+    internal note is not even read)."""
+    found = application(single_id, request_no)
+    if found is None:
+        return None
+    found.timeline_events = list(
+        ApplicationEvent.objects.filter(application=found).defer("internal_note").order_by("at", "pk")
+    )
+    found.last_modified = max([found.business.updated_at, *(event.at for event in found.timeline_events)])
+    return found
+
+
+def is_country(code: str) -> bool:
+    return Country.objects.filter(alpha2=code.upper()).exists()
+
+
+# --- the published code lists (GET /api/v1/codes) ----------------------------------------------------------
+
+
+def _labelled(choices: type) -> list[dict[str, str]]:
+    rows = []
+    for value, label in choices.choices:
+        with translation.override("en"):
+            name_en = str(label)
+        with translation.override("km"):
+            name_kh = str(label)
+        rows.append({"code": value, "name_en": name_en, "name_kh": name_kh})
+    return rows
+
+
+def code_tables() -> dict[str, list[dict[str, Any]]]:
+    """The code-mapping tables Part 5 refers to ("table status Mapping", "Code Mapping table"): the seven
+    application statuses, the payment statuses and the catalog's codes (licence types with their services,
+    document types), each with its English and Khmer name. Inactive catalog entries stay listed: old
+    applications still carry their codes."""
+    services = LicenceService.objects.order_by("sort_order", "code")
+    licence_types = LicenceType.objects.prefetch_related(Prefetch("services", queryset=services)).order_by(
+        "code"
+    )
+    return {
+        "license_statuses": _labelled(Status),
+        "payment_statuses": _labelled(PaymentStatus),
+        "license_types": [
+            {
+                "code": licence_type.code,
+                "name_en": licence_type.name_en,
+                "name_kh": licence_type.name_km,
+                "services": [
+                    {"code": service.code, "name_en": service.name_en, "name_kh": service.name_km}
+                    for service in licence_type.services.all()
+                ],
+            }
+            for licence_type in licence_types
+        ],
+        "document_types": [
+            {"code": row.code, "name_en": row.name_en, "name_kh": row.name_km}
+            for row in DocumentType.objects.order_by("code")
+        ],
+    }
