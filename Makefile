@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock openapi messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-statistics stop clean
+.PHONY: run test install lock openapi messages bench-data bench-applications bench-lookups bench-review bench-issuance bench-statistics bench-api stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-issuance: install
 # The review queue and screen over HTTP through gunicorn (prepare: make bench-data, make bench-applications).
 bench-review: install
 	$(BIN)/python bench/review_queue.py --repeat 40
+
+# The Part 5 API (list, detail, statistic) over HTTP through gunicorn, side by side with a bare Django JSON view
+# on the same server (prepare: a database with a million applications, migrated; bench/README.md).
+bench-api: install
+	$(BIN)/python bench/part5_api.py --clients 1 8 --rounds 3 --seconds 4
 
 # Part 5 application statistics at a million applications (prepare: make bench-applications, then
 # manage.py rebuild_application_statistics).

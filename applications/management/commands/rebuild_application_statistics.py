@@ -10,7 +10,7 @@ from applications.services import statistics
 class Command(BaseCommand):
     help = (
         "Rebuild the Part 5 application statistics (status spans and the counts of closed days) from the "
-        "append-only timeline. Run after loading applications outside the services (bench.synthetic); "
+        "append-only timeline. Run after loading applications outside the services (a bulk load); "
         "status changes wait until it commits."
     )
 
