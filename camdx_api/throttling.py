@@ -34,23 +34,13 @@ TOKEN_FAILURE_SCOPE = "api-token-failure"  # noqa: S105 (a throttle scope)
 _KEY_PREFIX = "camdx-api:rate"
 
 
-def _count(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=timeout)
-        return 1
-
-
 def consumer_hit(consumer_id: int, limit: int, *, now: float | None = None) -> tuple[bool, int]:
     """Count one call of a consumer: (allowed, seconds until the window ends)."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
     try:
-        count = _count(f"{_KEY_PREFIX}:{consumer_id}:{window}", WINDOW_SECONDS + 30)
+        count = throttle.incr(f"{_KEY_PREFIX}:{consumer_id}:{window}", WINDOW_SECONDS + 30)
     except Exception:
         logger.warning("cache unavailable: API rate limits are not enforced")
         return True, retry_after
@@ -117,6 +107,6 @@ def refuse_failing_address(request: HttpRequest) -> None:
 def count_token_failure(request: HttpRequest) -> None:
     rate, window, _retry_after = _failure_window()
     try:
-        _count(_failure_key(request, window), rate.period + 60)
+        throttle.incr(_failure_key(request, window), rate.period + 60)
     except Exception:
         logger.warning("cache unavailable: a refused API token is not counted")

@@ -118,7 +118,8 @@ def _key(scope: str, who: str, window: int, kind: str = "n") -> str:
     return f"{_KEY_PREFIX}:{scope}:{digest}:{window}:{kind}"
 
 
-def _incr(key: str, timeout: int) -> int:
+def incr(key: str, timeout: int) -> int:
+    """Add one to a window's counter in the shared cache (created with `timeout`); the new count."""
     if cache.add(key, 1, timeout=timeout):
         return 1
     try:
@@ -139,7 +140,7 @@ def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> Decisi
     rate = rate_for(scope)
     window, retry_after = _window(rate, now)
     who = client_key(request)
-    count = _incr(_key(scope, who, window), timeout=rate.period + 60)
+    count = incr(_key(scope, who, window), timeout=rate.period + 60)
     decision = Decision(allowed=count <= rate.limit, count=count, limit=rate.limit, retry_after=retry_after)
     if not decision.allowed:
         _note_refusal(scope, who, window, rate)
@@ -163,12 +164,12 @@ def count_success(request: HttpRequest, scope: str, *, now: float | None = None)
     allowance)."""
     rate = rate_for(scope)
     window, _retry = _window(rate, now)
-    _incr(_key(scope, client_key(request), window), timeout=rate.period + 60)
+    incr(_key(scope, client_key(request), window), timeout=rate.period + 60)
 
 
 def _note_refusal(scope: str, who: str, window: int, rate: Rate) -> None:
     """The first refusal of a window becomes one audit row; the rest are counted only."""
-    refused = _incr(_key(scope, who, window, "refused"), timeout=2 * rate.period + 60)
+    refused = incr(_key(scope, who, window, "refused"), timeout=2 * rate.period + 60)
     if refused != 1:
         if refused in (10, 100, 1000) or refused % 10000 == 0:
             log.warning("throttle %s: %s requests refused so far in this window", scope, refused)
