@@ -530,6 +530,7 @@ def deploy_check_env(env: dict[str, str]) -> dict[str, str]:
             "BAKONG_TOKEN": "check-deploy-only-bakong-token",
             "VERIFY_BASE_URL": "https://issuer-api.verify.gov.kh",
             "VERIFY_API_KEY": "check-deploy-only-verify-issuer-key-0123456789",
+            "CAMDX_SECURITY_SERVER_URL": "https://ss.portal.example.gov.kh",
         }
     )
     return prod_env

@@ -121,6 +121,17 @@ def test_deploy_check_secrets_pass_the_production_strength_rules(devstack):
     assert len(env["ESB_LOOKUP_HASH_KEY"]) >= 32
 
 
+def test_deploy_check_sets_every_variable_production_requires(devstack):
+    """`make test` runs `check --deploy` with this environment: a newly required variable must be added to it
+    too, or the build fails at that step instead of in the tests."""
+    from tests.ops.test_settings import REQUIRED
+
+    env = devstack.deploy_check_env(
+        {"PATH": "/bin", "DATABASE_URL": "postgres://x/y", "REDIS_URL": "redis://x/0"}
+    )
+    assert [name for name in REQUIRED if not env.get(name, "").strip()] == []
+
+
 def test_dev_commands_run_one_beat_and_the_esb_queue(devstack):
     commands = devstack.dev_commands({"ESB_PORT": "8123"})
     assert set(commands) == {"web", "worker", "beat"}
