@@ -80,7 +80,7 @@ def test_deactivation_is_effective_at_the_next_call_despite_the_cached_token(cli
     consumer.allowed_service_codes = []
     consumer.save()
     assert client.get(DOOR, **bearer(token)).status_code == 403
-    assert len(camdigikey.calls) == 1  # the token status was cached; the consumer row was read each time
+    assert len(camdigikey.calls) == 1  # token status cached; each save dropped the cached consumer row
 
 
 def test_a_token_not_valid_yet_is_refused(client, consumer, camdigikey, monkeypatch):
