@@ -423,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
         "restart costs ~1 s of CPU, at several hundred requests per second it would be the main cost of "
         "the bare view",
     )
+    parser.add_argument(
+        "--server-side-binding",
+        action="store_true",
+        help="measured server with DB_SERVER_SIDE_BINDING=1 (prepared statements; settings' default: off)",
+    )
     parser.add_argument("--inputs", type=int, default=500, help="applications drawn for detail and search")
     parser.add_argument("--rate-limit", type=int, default=100_000, help="the consumer's requests per minute")
     parser.add_argument("--target-share", type=float, default=0.5, help="list/detail vs bare, req/s")
@@ -480,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
             "CAMDIGIKEY_BASE_URL": camdigikey_base,
             "DATABASE_URL": f"{database_url}{separator}application_name={APP_NAME}",
         }
+        if args.server_side_binding:
+            server_env["DB_SERVER_SIDE_BINDING"] = "1"
         server = start_gunicorn("esb-bench-part5", port, args.server, server_env, args.log, args.max_requests)
         print(f"gunicorn {args.server} on :{port}, CamDigiKey simulator on :{camdigikey_port}", flush=True)
         check_scenarios(port, all_scenarios, headers)

@@ -12,7 +12,7 @@ class CamdxApiConfig(AppConfig):
     verbose_name = _("Interoperability API")
 
     def ready(self) -> None:
-        from camdx_api import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from camdx_api import schema, signals  # noqa: F401  (the OpenAPI security scheme, the consumer cache)
         from camdx_api.envelopes import early_error
         from esb.views import register_error_renderer
 

@@ -40,10 +40,13 @@ class OrganizationTokenAuthentication(BaseAuthentication):
             raise
         # A token CamDigiKey accepted moments ago costs no round trip: the refused-token count of its address
         # (shared by every member behind our security server) does not hold it.
-        if not services.recently_accepted(token):
+        status = services.cached_token_status(token)  # one cache read for both uses
+        if not services.recently_accepted(token, status):
             throttling.refuse_failing_address(django_request)
         try:
-            caller = services.authenticate_organization(token, xroad.client, xroad=xroad)
+            caller = services.authenticate_organization(
+                token, xroad.client, xroad=xroad, cached_status=status
+            )
         except errors.InvalidAccessToken:
             throttling.count_token_failure(django_request)
             raise

@@ -16,7 +16,9 @@
 - throttling: the consumer's rate per minute (throttling.py);
 - every refusal and every unexpected error becomes the documented envelope (envelopes.py): never a 500 page,
   never a stack trace (the trace goes to the server log with the request id);
-- every call, answered or refused, is appended to the call log (ApiCall) with its duration.
+- every call, answered or refused, is appended to the call log (ApiCall) with its duration; the data-access
+  lines of what the answer disclosed are written with it, in one transaction (one commit), before the answer
+  leaves: an answer whose disclosure could not be logged is replaced by the 500 envelope.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -123,9 +127,10 @@ class Part5View(APIView):
         self._outcome = "bad_request"
         return envelopes.bad_request(message, errors, envelope=self.envelope)
 
-    def disclose(self, request, *, applications: Iterable = (), people: Iterable = ()) -> int:
-        """Log in the data-access log of each person concerned that the caller read their data."""
-        return services.record_disclosure(request.auth, applications=applications, people=people)
+    def disclose(self, request, *, applications: Iterable = (), people: Iterable = ()) -> None:
+        """Log in the data-access log of each person concerned that the caller read their data: written with
+        the call's log line when the answer is finalized (one transaction), before it is sent."""
+        self._disclosures.append((request.auth, list(applications), list(people)))
 
     # --- the door ----------------------------------------------------------------------------------------
 
@@ -138,6 +143,7 @@ class Part5View(APIView):
     def initialize_request(self, request, *args, **kwargs):
         self._started = time.monotonic()
         self._outcome = "ok"
+        self._disclosures: list[tuple[Any, list, list]] = []
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -182,10 +188,26 @@ class Part5View(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["API-Version"] = getattr(request, "version", None) or "v1"
+        disclosures = getattr(self, "_disclosures", [])
+        self._disclosures = []
+        if disclosures and response.status_code < 400:
+            try:
+                with transaction.atomic():  # the disclosure and the call's line: one commit
+                    for caller, applications, people in disclosures:
+                        services.record_disclosure(caller, applications=applications, people=people)
+                    self._record(request, response, raise_errors=True)
+                return response
+            except Exception as exc:
+                # nothing disclosed without its data-access line: the answer becomes the 500 envelope
+                response = self._handle_api_exception(exc, {})
+                response.exception = True
+                patch_cache_control(response, private=True, no_store=True)
+                response = super().finalize_response(request, response, *args, **kwargs)
+                response["API-Version"] = getattr(request, "version", None) or "v1"
         self._record(request, response)
         return response
 
-    def _record(self, request, response) -> None:
+    def _record(self, request, response, *, raise_errors: bool = False) -> None:
         caller = getattr(request, "_auth", None)
         consumer = caller.consumer if isinstance(caller, services.Caller) else None
         duration_ms = int((time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000)
@@ -204,4 +226,6 @@ class Part5View(APIView):
                 ip=request_context.client_ip(request._request),
             )
         except Exception:  # the answer must not fail because its log line could not be written
+            if raise_errors:
+                raise
             logger.exception("the API call could not be logged")

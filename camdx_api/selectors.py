@@ -99,13 +99,33 @@ def exposed_applications() -> QuerySet[Application]:
     ).exclude(reference="")
 
 
-def _with_list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """What a list row shows: business, licence type and service joined, the licence's expiry date as one
+def _with_list_columns(queryset: QuerySet[Application], *, service: bool = True) -> QuerySet[Application]:
+    """What a list row shows: business, licence type (and service) joined, the licence's expiry date as one
     column (one licence per application, a database constraint)."""
     expiry = Licence.objects.filter(application=OuterRef("pk")).values("valid_until")[:1]
-    return queryset.select_related("business", "licence_type", "service").annotate(
-        licence_valid_until=Subquery(expiry)
-    )
+    related = ("business", "licence_type", "service") if service else ("business", "licence_type")
+    return queryset.select_related(*related).annotate(licence_valid_until=Subquery(expiry))
+
+
+# The columns a row of endpoint 1 serves (serializers.ApplicationListItemSerializer) and its disclosure reads:
+# a page of 100 full rows (the answers, the business's address and registration columns) would be built and
+# decrypted for nothing.
+_LIST_ROW_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "applicant_id",
+    "business_id",
+    "licence_type_id",
+    "business__single_id",
+    "business__name_en",
+    "business__name_km",
+    "licence_type__code",
+    "licence_type__name_en",
+    "licence_type__name_km",
+)
 
 
 def parse_page(page: Any, size: Any) -> tuple[int, int]:
@@ -159,7 +179,8 @@ def search_applications(
     offset = (page - 1) * size
     items: list[Application] = []
     if offset < total:
-        items = list(_with_list_columns(queryset).order_by("-pk")[offset : offset + size])
+        rows = _with_list_columns(queryset, service=False).only(*_LIST_ROW_COLUMNS)
+        items = list(rows.order_by("-pk")[offset : offset + size])
     return Page(items=items, page=page, size=size, total_counts=total)
 
 
@@ -273,8 +294,11 @@ def users_disclosed(found: Application) -> list:
     owner = found.owner
     if owner is None or not owner.identity_number_hash:
         return []
+    # only the key: the data-access log needs the account, not its (encrypted) personal data decrypted
     return list(
-        User.objects.filter(personal_code_hash=owner.identity_number_hash).exclude(pk=found.applicant_id)
+        User.objects.filter(personal_code_hash=owner.identity_number_hash)
+        .exclude(pk=found.applicant_id)
+        .only("pk")
     )
 
 
@@ -294,7 +318,13 @@ def registry_person_of(user) -> Person | None:
     (keyed hashes on both sides, nothing decrypted): it holds the names split into given and family name."""
     if not user.personal_code_hash:
         return None
-    return Person.objects.filter(identity_number_hash=user.personal_code_hash).order_by("pk").first()
+    # `register_by` serves the names and the phone: the identity number and birth date are not decrypted
+    return (
+        Person.objects.filter(identity_number_hash=user.personal_code_hash)
+        .defer("identity_number", "date_of_birth")
+        .order_by("pk")
+        .first()
+    )
 
 
 def supporting_documents(found: Application) -> list[ApplicationDocument]:

@@ -8,6 +8,9 @@ timeline's `event_date_time` is ISO 8601 with the +07:00 offset; coordinates are
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import translation
@@ -16,6 +19,31 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import ApplicationEvent, Status
+
+# --- one bound serializer per class -------------------------------------------------------------------------
+# `SomeSerializer(instance).data` deep-copies every declared field, nested serializers included, at each
+# construction: for the detail's five nested serializers that is a few milliseconds a request, more than its
+# queries' execution. These serializers keep no state between calls (no context, no validation), so one
+# instance per class, bound once per process, serves every request with the same output.
+
+
+@functools.cache
+def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    serializer = serializer_class()
+    serializer.fields  # noqa: B018  (binds the fields now, not at the first request's first access)
+    return serializer
+
+
+def represent(serializer_class: type[serializers.Serializer], instance: Any) -> dict:
+    """What `serializer_class(instance).data` holds."""
+    return _bound(serializer_class).to_representation(instance)
+
+
+def represent_many(serializer_class: type[serializers.Serializer], instances: Iterable) -> list[dict]:
+    """What `serializer_class(instances, many=True).data` holds."""
+    serializer = _bound(serializer_class)
+    return [serializer.to_representation(instance) for instance in instances]
+
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 

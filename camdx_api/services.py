@@ -140,10 +140,15 @@ def _refusal_from(error: cdk.CamDigiKeyError) -> errors.ApiError:
     return errors.IdentityServiceUnavailable()
 
 
-def _token_identity(token: str) -> tuple[str, str]:
-    """(domain, jti) of a valid ORGANIZATION token, from the cache or CamDigiKey; raises an ApiError."""
+_UNREAD = object()
+
+
+def _token_identity(token: str, cached=_UNREAD) -> tuple[str, str]:
+    """(domain, jti) of a valid ORGANIZATION token, from the cache (`cached`: its entry when already read) or
+    CamDigiKey; raises an ApiError."""
     key = _cache_key(token)
-    cached = _cache_get(key)
+    if cached is _UNREAD:
+        cached = _cache_get(key)
     if isinstance(cached, dict):
         if cached.get("refused") == errors.RevokedToken.reason:
             raise errors.RevokedToken()
@@ -180,9 +185,16 @@ def _int_claim(payload: dict, name: str) -> int:
         return 0
 
 
-def recently_accepted(token: str) -> bool:
+def cached_token_status(token: str):
+    """The cached status entry of a token (None when none): read once, given to `recently_accepted` and
+    `authenticate_organization`."""
+    return _cache_get(_cache_key((token or "").strip()))
+
+
+def recently_accepted(token: str, cached=_UNREAD) -> bool:
     """Did CamDigiKey accept this token within the last POSITIVE_TTL seconds (its status is cached)?"""
-    cached = _cache_get(_cache_key((token or "").strip()))
+    if cached is _UNREAD:
+        cached = cached_token_status(token)
     if not isinstance(cached, dict) or not cached.get("domain"):
         return False
     exp = _int_claim(cached, "exp")
@@ -198,14 +210,19 @@ def forget_token(token: str) -> None:
 
 
 def authenticate_organization(
-    token: str | None, xroad_client_header: str = "", *, xroad: XRoadHeaders | None = None
+    token: str | None,
+    xroad_client_header: str = "",
+    *,
+    xroad: XRoadHeaders | None = None,
+    cached_status=_UNREAD,
 ) -> Caller:
     """The consumer behind a CamDigiKey ORGANIZATION token, or a typed refusal (errors.InvalidAccessToken
     subclasses: missing, malformed, bad signature, expired, revoked, wrong type, unknown or inactive domain,
     X-Road client mismatch; errors.IdentityServiceUnavailable when CamDigiKey cannot be asked).
 
     When the request came through CamDX (an X-Road-Client header) and the consumer has a registered X-Road
-    subsystem, the calling member must be the registered one: a token lent to another member is refused."""
+    subsystem, the calling member must be the registered one: a token lent to another member is refused.
+    `cached_status`: the token's cache entry when the caller already read it (`cached_token_status`)."""
     token = (token or "").strip()
     if not token:
         raise errors.MissingToken()
@@ -213,8 +230,8 @@ def authenticate_organization(
         signature.parse(token)  # shape only: no network, no key
     except cdk.CamDigiKeyError:
         raise errors.MalformedToken() from None
-    domain, jti = _token_identity(token)
-    consumer = ApiConsumer.objects.filter(camdigikey_domain=domain).select_related("institution").first()
+    domain, jti = _token_identity(token, cached_status)
+    consumer = consumer_by_domain(domain)
     if consumer is None:
         raise errors.UnknownConsumer()
     if not consumer.is_active:
@@ -226,6 +243,55 @@ def authenticate_organization(
 
 
 # --- the consumers ----------------------------------------------------------------------------------------
+
+# The consumer row of a domain is read on every call: kept in the shared cache (its column values, never the
+# token) until the row is saved or deleted (camdx_api.signals drops the entry, at once and again at the
+# commit), so a deactivation or a narrowed access list takes effect at the next call. CONSUMER_TTL bounds the
+# life of an entry should a row ever change without a save (a QuerySet.update(), a manual SQL statement).
+CONSUMER_TTL = 60
+_CONSUMER_PREFIX = "camdx-api:consumer:v1"
+_CONSUMER_FIELDS = tuple(f.attname for f in ApiConsumer._meta.concrete_fields)
+_NO_CONSUMER = "none"
+
+
+def _consumer_key(domain: str) -> str:
+    return f"{_CONSUMER_PREFIX}:{hashlib.sha256(domain.encode()).hexdigest()[:40]}"
+
+
+def consumer_by_domain(domain: str) -> ApiConsumer | None:
+    """The registered consumer of a CamDigiKey domain (None when there is none), from the shared cache when
+    the row was read less than CONSUMER_TTL seconds ago and not saved since."""
+    key = _consumer_key(domain)
+    try:
+        cached = cache.get(key)
+    except Exception:  # a cache outage costs a query, never a refusal
+        logger.warning("cache unavailable: the API consumer is read from the database")
+        cached = None
+    if cached == _NO_CONSUMER:
+        return None
+    if isinstance(cached, dict) and set(cached) == set(_CONSUMER_FIELDS):
+        return _consumer_from(cached)
+    row = ApiConsumer.objects.filter(camdigikey_domain=domain).values(*_CONSUMER_FIELDS).first()
+    try:
+        cache.set(key, row if row is not None else _NO_CONSUMER, CONSUMER_TTL)
+    except Exception:
+        logger.warning("cache unavailable: the API consumer is not cached")
+    return _consumer_from(row) if row is not None else None
+
+
+def _consumer_from(values: dict) -> ApiConsumer:
+    consumer = ApiConsumer(**values)
+    consumer._state.adding = False
+    consumer._state.db = "default"
+    return consumer
+
+
+def forget_consumer(domain: str) -> None:
+    """Drop the cached row of a domain's consumer (its row was saved or deleted)."""
+    try:
+        cache.delete(_consumer_key(domain))
+    except Exception:
+        logger.warning("cache unavailable: a cached API consumer could not be dropped")
 
 
 @transaction.atomic

@@ -184,7 +184,7 @@ class LicensesView(_Part5Endpoint):
             response.data["status"] = 0
             return response
         self.disclose(request, applications=result.items)
-        data = api.ApplicationListItemSerializer(result.items, many=True).data
+        data = api.represent_many(api.ApplicationListItemSerializer, result.items)
         return self.list_ok(data, result.pagination)
 
 
@@ -215,7 +215,7 @@ class BusinessLicensesView(_Part5Endpoint):
         if business is None:
             return self.not_found("No business with this Single ID.")
         self.disclose(request, applications=business.exposed)
-        return self.ok(api.BusinessLicensesSerializer(business).data)
+        return self.ok(api.represent(api.BusinessLicensesSerializer, business))
 
 
 # --- 3 ------------------------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class ApplicationDetailView(_Part5Endpoint):
         application = selectors.application_detail(single_id, request_no)
         if application is None:
             return self.not_found("No application with this request number for this Single ID.")
-        data = api.ApplicationDetailSerializer(application).data
+        data = api.represent(api.ApplicationDetailSerializer, application)
 
         def build() -> Response:
             self.disclose(request, applications=[application], people=application.disclosed_users)
@@ -346,7 +346,7 @@ class TimelineView(_Part5Endpoint):
         application = selectors.timeline(single_id, request_no)
         if application is None:
             return self.not_found("No application with this request number for this Single ID.")
-        data = api.TimelineSerializer(application).data
+        data = api.represent(api.TimelineSerializer, application)
 
         def build() -> Response:
             self.disclose(request, applications=[application])
@@ -400,4 +400,4 @@ class OwnerStatisticView(_Part5Endpoint):
                     "total_number_of_owner": 0,
                 }
             ]
-        return self.ok(api.OwnerStatisticSerializer(rows, many=True).data)
+        return self.ok(api.represent_many(api.OwnerStatisticSerializer, rows))

@@ -76,4 +76,4 @@ class StatisticView(_Part5Endpoint):
         counts = final_counts(
             min(dates["start_date"], LAST_COUNTABLE_DAY), min(dates["end_date"], LAST_COUNTABLE_DAY)
         )
-        return self.ok(api.ApplicationStatisticSerializer(counts).data)
+        return self.ok(api.represent(api.ApplicationStatisticSerializer, counts))

@@ -80,7 +80,7 @@ def test_deactivation_is_effective_at_the_next_call_despite_the_cached_token(cli
     consumer.allowed_service_codes = []
     consumer.save()
     assert client.get(DOOR, **bearer(token)).status_code == 403
-    assert len(camdigikey.calls) == 1  # the token status was cached; the consumer row was read each time
+    assert len(camdigikey.calls) == 1  # token status cached; each save dropped the cached consumer row
 
 
 def test_a_token_not_valid_yet_is_refused(client, consumer, camdigikey, monkeypatch):
@@ -219,3 +219,17 @@ def test_a_consumer_with_a_recently_accepted_token_is_not_locked_out_by_others_f
     assert client.get(DOOR, **bearer(fake_token()), HTTP_X_ROAD_CLIENT=stranger).status_code == 429
     assert client.get(DOOR, **bearer(token), HTTP_X_ROAD_CLIENT=member).status_code == 200
     assert client.get(DOOR, **bearer(camdigikey.valid()), HTTP_X_ROAD_CLIENT=member).status_code == 429
+
+
+def test_the_consumer_row_is_cached_until_it_is_saved(client, consumer, camdigikey):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = camdigikey.valid()
+    assert client.get(DOOR, **bearer(token)).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(DOOR, **bearer(token)).status_code == 200
+    assert not [q for q in captured.captured_queries if "camdx_api_apiconsumer" in q["sql"]]
+    consumer.camdigikey_domain = "other.moc.gov.kh"  # the old domain's entry goes with the change
+    consumer.save()
+    assert client.get(DOOR, **bearer(token)).status_code == 401

@@ -84,3 +84,38 @@ def test_the_applicant_sees_which_ministry_read_the_application_in_their_languag
         html = client.get("/my-data/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert "ក្រសួងពាណិជ្ជកម្ម" in html and "MOC-2026-000123" in html
     assert "Ministry of Commerce" not in html
+
+
+@pytest.mark.urls("tests.camdx_api.disclosing_urls")
+def test_the_disclosure_and_the_call_line_are_written_in_one_commit(
+    client, consumer, camdigikey, applicant, business, reference_data
+):
+    _application(applicant, business, "MOC-2026-000124")
+    token = camdigikey.valid()
+    client.get(DOOR + "MOC-2026-000124/", **bearer(token))  # the consumer row is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(DOOR + "MOC-2026-000124/", **bearer(token)).status_code == 200
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    # one transaction (a savepoint inside the test's own): the data-access INSERT, the call-log INSERT
+    ends = [s for s in statements if s in ("COMMIT", "RELEASE")]
+    assert statements[-4:] == [statements[-4], "INSERT", "INSERT", ends[0]] and len(ends) == 1
+    assert DataAccess.objects.filter(object_ref="MOC-2026-000124").count() == 2
+
+
+@pytest.mark.urls("tests.camdx_api.disclosing_urls")
+def test_an_answer_whose_disclosure_cannot_be_logged_is_not_sent(
+    client, consumer, camdigikey, applicant, business, reference_data, monkeypatch
+):
+    _application(applicant, business, "MOC-2026-000125")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the data-access log is unavailable")
+
+    monkeypatch.setattr(services, "record_accesses", broken)
+    response = client.get(DOOR + "MOC-2026-000125/", **bearer(camdigikey.valid()))
+    assert response.status_code == 500
+    assert b"MOC-2026-000125" not in response.content
+    assert "no-store" in response["Cache-Control"]
+    from camdx_api.models import ApiCall
+
+    assert list(ApiCall.objects.values_list("status_code", flat=True)) == [500]
