@@ -41,7 +41,6 @@ import multiprocessing as mp
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import submission_support as support
+from bench.http_load import cpu_seconds, database_pids, free_port, server_pids
+from bench.http_load import used as cpu_used
 
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION_RE = re.compile(rb'name="version" value="(\d+)"')
@@ -113,12 +114,6 @@ class Server:
         return f"{self.worker_class}:{self.workers}" + (f"x{self.threads}" if self.threads > 1 else "")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(server: Server, port: int, log_path: Path) -> subprocess.Popen:
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/esb")
     separator = "&" if "?" in database_url else "?"
@@ -171,38 +166,6 @@ def stop_server(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
-
-
-def cpu_seconds(pids) -> dict[int, float]:
-    """User + system CPU seconds of each process (Linux /proc): a measure the machine's other load does not
-    inflate the way it inflates wall time."""
-    tick = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            found[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return found
-
-
-def server_pids(master: int) -> list[int]:
-    with contextlib.suppress(OSError):
-        return [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
-    return [master]
-
-
-def database_pids(dsn: str) -> list[int]:
-    import psycopg
-
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [support.APP_NAME]
-        )
-        return [pid for (pid,) in rows.fetchall()]
-
-
-def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
 # --- the browser --------------------------------------------------------------------------------------------
@@ -356,7 +319,7 @@ def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name, 
     with contextlib.suppress(threading.BrokenBarrierError):
         barrier.wait(timeout=600)
     load_before = os.getloadavg()[0]
-    app_cpu, db_pids = cpu_seconds(server_pids(master)), database_pids(dsn)
+    app_cpu, db_pids = cpu_seconds(server_pids(master)), database_pids(dsn, support.APP_NAME)
     db_cpu = cpu_seconds(db_pids)
     bench_cpu = time.process_time()  # this process: the clients, and the sampler
     started.append(time.perf_counter())
@@ -366,7 +329,7 @@ def run_level(port, master, sessions, chunks, warmup, follow, dsn, cookie_name, 
     sampler.stop.set()
     bench_cpu = time.process_time() - bench_cpu
     app_cpu = cpu_used(app_cpu, cpu_seconds(server_pids(master)))
-    db_cpu = cpu_used(db_cpu, cpu_seconds({*db_pids, *database_pids(dsn)}))
+    db_cpu = cpu_used(db_cpu, cpu_seconds({*db_pids, *database_pids(dsn, support.APP_NAME)}))
     sampler.join()
     end = max(r.end for r in results) or time.perf_counter()
     errors = [r.error for r in results if r.error]
