@@ -251,31 +251,43 @@ def authenticate_organization(
 CONSUMER_TTL = 60
 _CONSUMER_PREFIX = "camdx-api:consumer:v1"
 _CONSUMER_FIELDS = tuple(f.attname for f in ApiConsumer._meta.concrete_fields)
-_NO_CONSUMER = "none"
 
 
 def _consumer_key(domain: str) -> str:
     return f"{_CONSUMER_PREFIX}:{hashlib.sha256(domain.encode()).hexdigest()[:40]}"
 
 
+def _generation_key(domain: str) -> str:
+    return f"{_consumer_key(domain)}:generation"
+
+
 def consumer_by_domain(domain: str) -> ApiConsumer | None:
     """The registered consumer of a CamDigiKey domain (None when there is none), from the shared cache when
-    the row was read less than CONSUMER_TTL seconds ago and not saved since."""
-    key = _consumer_key(domain)
+    the row was read less than CONSUMER_TTL seconds ago and not saved since.
+
+    Each save bumps the domain's generation (forget_consumer). An entry is stored with the generation read
+    *before* its row, and used only while that generation is current: a call that read the row just before
+    a save committed stores an entry that is stale on arrival, instead of serving the old row for a minute."""
+    key, generation_key = _consumer_key(domain), _generation_key(domain)
     try:
-        cached = cache.get(key)
+        found = cache.get_many([key, generation_key])
     except Exception:  # a cache outage costs a query, never a refusal
         logger.warning("cache unavailable: the API consumer is read from the database")
-        cached = None
-    if cached == _NO_CONSUMER:
-        return None
-    if isinstance(cached, dict) and set(cached) == set(_CONSUMER_FIELDS):
-        return _consumer_from(cached)
+        found = None
+    generation = (found or {}).get(generation_key, 0)
+    cached = (found or {}).get(key)
+    if isinstance(cached, dict) and cached.get("generation") == generation:
+        row = cached.get("row")
+        if row is None:
+            return None
+        if isinstance(row, dict) and set(row) == set(_CONSUMER_FIELDS):
+            return _consumer_from(row)
     row = ApiConsumer.objects.filter(camdigikey_domain=domain).values(*_CONSUMER_FIELDS).first()
-    try:
-        cache.set(key, row if row is not None else _NO_CONSUMER, CONSUMER_TTL)
-    except Exception:
-        logger.warning("cache unavailable: the API consumer is not cached")
+    if found is not None:
+        try:
+            cache.set(key, {"generation": generation, "row": row}, CONSUMER_TTL)
+        except Exception:
+            logger.warning("cache unavailable: the API consumer is not cached")
     return _consumer_from(row) if row is not None else None
 
 
@@ -287,9 +299,13 @@ def _consumer_from(values: dict) -> ApiConsumer:
 
 
 def forget_consumer(domain: str) -> None:
-    """Drop the cached row of a domain's consumer (its row was saved or deleted)."""
+    """Drop the cached row of a domain's consumer and bump its generation (its row was saved or deleted):
+    an entry written by a call that read the row before the save is never used."""
+    generation_key = _generation_key(domain)
     try:
         cache.delete(_consumer_key(domain))
+        if not cache.add(generation_key, 1, timeout=None):
+            cache.incr(generation_key)
     except Exception:
         logger.warning("cache unavailable: a cached API consumer could not be dropped")
 

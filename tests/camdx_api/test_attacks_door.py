@@ -233,3 +233,27 @@ def test_the_consumer_row_is_cached_until_it_is_saved(client, consumer, camdigik
     consumer.camdigikey_domain = "other.moc.gov.kh"  # the old domain's entry goes with the change
     consumer.save()
     assert client.get(DOOR, **bearer(token)).status_code == 401
+
+
+def test_a_row_read_before_a_deactivation_is_never_served_after_it(consumer):
+    """The race a cache of the consumer row invites: a call reads the row, the back-office deactivates the
+    consumer and the save commits (dropping the entry), then the slow call stores what it read. The entry
+    carries the generation read before the row, which the save has moved on: it is never used."""
+    from django.core.cache import cache
+
+    from camdx_api import services
+
+    assert services.consumer_by_domain(consumer.camdigikey_domain).is_active
+    generation_key = services._generation_key(consumer.camdigikey_domain)
+    generation_seen_by_the_slow_call = cache.get(generation_key, 0)
+    old_row = {name: getattr(consumer, name) for name in services._CONSUMER_FIELDS}
+
+    consumer.is_active = False
+    consumer.save()
+    cache.set(  # the slow call stores what it read
+        services._consumer_key(consumer.camdigikey_domain),
+        {"generation": generation_seen_by_the_slow_call, "row": old_row},
+        services.CONSUMER_TTL,
+    )
+
+    assert services.consumer_by_domain(consumer.camdigikey_domain).is_active is False
