@@ -29,7 +29,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(name: str, port: int, spec: str, env: dict, log_path: Path, max_requests: int):
+def start_gunicorn(
+    name: str, port: int, spec: str, env: dict, log_path: Path, max_requests: int, probe: str = "/bench/bare"
+):
+    """A gunicorn of the portal on 127.0.0.1:port (`sync:W` or `gthread:WxT`), once `probe` answers 200."""
     worker_class, _, rest = spec.partition(":")
     workers, _, threads = rest.partition("x")
     command = [
@@ -61,7 +64,7 @@ def start_gunicorn(name: str, port: int, spec: str, env: dict, log_path: Path, m
             raise SystemExit(f"gunicorn {name} exited ({process.returncode}); see {log_path}")
         with contextlib.suppress(OSError):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", "/bench/bare")
+            conn.request("GET", probe)
             if conn.getresponse().status == 200:
                 conn.close()
                 return process

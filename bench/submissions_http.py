@@ -40,7 +40,6 @@ import http.client
 import multiprocessing as mp
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -54,7 +53,14 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import submission_support as support
-from bench.http_load import cpu_seconds, database_pids, free_port, server_pids
+from bench.http_load import (
+    cpu_seconds,
+    database_pids,
+    free_port,
+    server_pids,
+    start_gunicorn,
+    stop_gunicorn,
+)
 from bench.http_load import used as cpu_used
 
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -124,48 +130,11 @@ def start_server(server: Server, port: int, log_path: Path) -> subprocess.Popen:
         "DATABASE_URL": f"{database_url}{separator}application_name={support.APP_NAME}",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "esb.wsgi",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={server.workers}",
-        f"--worker-class={server.worker_class}",
-        f"--threads={server.threads}",
-        # the rest as docker-compose.yml's web service
-        "--timeout=60",
-        "--graceful-timeout=30",
-        "--keep-alive=5",
-        "--max-requests=1000",
-        "--max-requests-jitter=100",
-        "--worker-tmp-dir=/dev/shm",
-        "--access-logfile=-",
-    ]
-    log = log_path.open("ab")
-    process = subprocess.Popen(command, cwd=support.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({process.returncode}); see {log_path}")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        time.sleep(0.5)
-    stop_server(process)
-    raise SystemExit(f"gunicorn did not answer /health within 60 s; see {log_path}")
+    # docker-compose.yml's web service options, its --max-requests included; ready once /health answers
+    return start_gunicorn("esb-bench-submissions", port, str(server), env, log_path, 1000, probe="/health")
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+stop_server = stop_gunicorn
 
 
 # --- the browser --------------------------------------------------------------------------------------------
