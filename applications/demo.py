@@ -1,5 +1,6 @@
 """Demo applications for `make run`: one applicant whose portal shows every kind of row — an application
-under review, one returned for correction with the officer's message, and a paid service waiting for payment.
+under review, one returned for correction with the officer's message, a paid service waiting for payment, and
+an approved application whose licence is issued.
 
 Idempotent: the applications are made once for the demo applicant (through the services, so references,
 revisions and the timeline are what the real path produces).
@@ -147,6 +148,12 @@ def seed(out=None, **options) -> None:
             waiting = _fill(services.start_application(user, paid[1], business=business), user)
             services.submit(waiting, user, version=waiting.version)
             made += 1
+        if free:
+            # approved by demo officers (review.demo), so the demo shows an issued licence, a decided
+            # application in the Part 5 API, and approvals on the dashboard and in reports
+            approved = _fill(services.start_application(user, free[0], business=business), user)
+            services.submit(approved, user, version=approved.version)
+            made += 1
     if out is not None:
         out.write(f"applications: {made} demo applications for {user.full_name_en} ({business.name_en})")
 
@@ -162,6 +169,6 @@ def logins() -> list[tuple[str, str]]:
         (
             f"{person.last_name_en} {person.first_name_en} ({person.identity_number})",
             f"applicant with applications for {role.business.name_en}: one under review, one returned for "
-            "correction, one waiting for payment",
+            "correction, one waiting for payment, one approved",
         )
     ]

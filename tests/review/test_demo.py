@@ -43,5 +43,10 @@ def test_demo_workflows_have_an_eligible_officer_at_every_step(reference_data):
     actions = ReviewAction.objects.values_list("action", "application__status")
     assert ("claim", Status.REVIEWING) in actions
     assert ("return", Status.RETURNED) in actions
+    # the third goes through the technical review and the MISTI approver's decision to approval
+    approve = ReviewAction.objects.select_related("officer", "application").get(action="approve")
+    assert approve.application.status == Status.APPROVED
+    assert approve.officer == user_by_personal_code("OFF-MISTI-003")
+    assert ReviewAction.objects.filter(application=approve.application, action="forward").exists()
     call_command("seed_demo_data", stdout=StringIO())  # idempotent
     assert ReviewAction.objects.count() == len(actions)
