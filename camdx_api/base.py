@@ -17,8 +17,8 @@
 - every refusal and every unexpected error becomes the documented envelope (envelopes.py): never a 500 page,
   never a stack trace (the trace goes to the server log with the request id);
 - every call, answered or refused, is appended to the call log (ApiCall) with its duration; the data-access
-  lines of what the answer disclosed are written with it, in one transaction (one commit), before the answer
-  leaves: an answer whose disclosure could not be logged is replaced by the 500 envelope.
+  lines of what the answer disclosed are written with it, in one statement (one commit, camdx_api.calllog),
+  before the answer leaves: an answer whose disclosure could not be logged is replaced by the 500 envelope.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -129,8 +128,8 @@ class Part5View(APIView):
 
     def disclose(self, request, *, applications: Iterable = (), people: Iterable = ()) -> None:
         """Log in the data-access log of each person concerned that the caller read their data: written with
-        the call's log line when the answer is finalized (one transaction), before it is sent."""
-        self._disclosures.append((request.auth, list(applications), list(people)))
+        the call's log line when the answer is finalized (one statement), before it is sent."""
+        self._disclosures.append((list(applications), list(people)))
 
     # --- the door ----------------------------------------------------------------------------------------
 
@@ -143,7 +142,7 @@ class Part5View(APIView):
     def initialize_request(self, request, *args, **kwargs):
         self._started = time.monotonic()
         self._outcome = "ok"
-        self._disclosures: list[tuple[Any, list, list]] = []
+        self._disclosures: list[tuple[list, list]] = []
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -192,10 +191,13 @@ class Part5View(APIView):
         self._disclosures = []
         if disclosures and response.status_code < 400:
             try:
-                with transaction.atomic():  # the disclosure and the call's line: one commit
-                    for caller, applications, people in disclosures:
-                        services.record_disclosure(caller, applications=applications, people=people)
-                    self._record(request, response, raise_errors=True)
+                # the disclosure and the call's line: one statement, one commit (camdx_api.calllog)
+                accesses = [
+                    access
+                    for applications, people in disclosures
+                    for access in services.disclosures(applications=applications, people=people)
+                ]
+                self._record(request, response, accesses=accesses, raise_errors=True)
                 return response
             except Exception as exc:
                 # nothing disclosed without its data-access line: the answer becomes the 500 envelope
@@ -207,7 +209,7 @@ class Part5View(APIView):
         self._record(request, response)
         return response
 
-    def _record(self, request, response, *, raise_errors: bool = False) -> None:
+    def _record(self, request, response, *, accesses: list = (), raise_errors: bool = False) -> None:
         caller = getattr(request, "_auth", None)
         consumer = caller.consumer if isinstance(caller, services.Caller) else None
         duration_ms = int((time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000)
@@ -224,6 +226,7 @@ class Part5View(APIView):
                 if isinstance(caller, services.Caller)
                 else services.XRoadHeaders.from_meta(request.META),
                 ip=request_context.client_ip(request._request),
+                accesses=accesses,
             )
         except Exception:  # the answer must not fail because its log line could not be written
             if raise_errors:

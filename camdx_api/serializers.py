@@ -125,6 +125,47 @@ class ApplicationListItemSerializer(serializers.Serializer):
     expired_date = LocalDateField(source="licence_valid_until")
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _local_date(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(PHNOM_PENH).date()
+    return value.isoformat()
+
+
+def _code_name(entry: Any) -> dict | None:
+    if entry is None:
+        return None
+    return {"code": _text(entry.code), "name_en": _text(entry.name_en), "name_kh": _text(entry.name_km)}
+
+
+def list_items(applications: Iterable) -> list[dict]:
+    """What `represent_many(ApplicationListItemSerializer, applications)` holds, built directly: a list page
+    is 20 rows of 9 fields, and DRF's field machinery cost ~3 ms of CPU per page for what is a dictionary
+    copy (tests/camdx_api/test_fast_paths.py checks that both give the same dictionaries)."""
+    items = []
+    for application in applications:
+        business = application.business
+        items.append(
+            {
+                "single_id": _text(business.single_id),
+                "company_name_en": _text(business.name_en),
+                "company_name_kh": _text(business.name_km),
+                "license_type": _code_name(application.licence_type),
+                "license_status": _text(application.status),
+                "request_no": _text(application.reference),
+                "submitted_date": _local_date(application.submitted_at),
+                "decision_date": _local_date(application.decided_at),
+                "expired_date": _local_date(application.licence_valid_until),
+            }
+        )
+    return items
+
+
 class PaginationSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     size = serializers.IntegerField()

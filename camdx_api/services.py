@@ -25,11 +25,9 @@ from django.utils.translation import gettext_noop
 from accounts.camdigikey import errors as cdk
 from accounts.camdigikey import signature
 from accounts.identity_providers import CAMDIGIKEY, identity_providers
-from camdx_api import errors
-from camdx_api.models import ApiCall, ApiConsumer
+from camdx_api import calllog, errors
+from camdx_api.models import ApiConsumer
 from esb import audit, request_context
-from privacy.models import AccessorKind, AccessPurpose
-from privacy.services import AccessEntry, record_accesses
 
 logger = logging.getLogger(__name__)
 
@@ -370,13 +368,15 @@ def record_call(
     outcome: str = "",
     xroad: XRoadHeaders | None = None,
     ip: str | None = None,
-) -> ApiCall | None:
-    """Append one row to the call log (the path without its query string: query values may be personal).
+    accesses: Iterable[calllog.Access] = (),
+) -> int | None:
+    """Append one row to the call log (the path without its query string: query values may be personal)
+    and, in the same statement, the data-access lines of what the answer disclosed (`disclosures()`).
 
     A caller without a valid token that keeps calling once the refused-token limit stopped it gets one
     `rate_limited` row per address (and X-Road member) and minute, not one per call: those calls cost no
-    CamDigiKey check, and must not cost a row each either (a flood would fill the log). Returns None for a
-    call not written."""
+    CamDigiKey check, and must not cost a row each either (a flood would fill the log). Returns the id of
+    the row, None for a call not written."""
     xroad = xroad or XRoadHeaders()
     if (
         consumer is None
@@ -384,23 +384,22 @@ def record_call(
         and not _first_throttled_in_minute(ip, xroad)
     ):
         return None
-    ctx = request_context.current()
-    return ApiCall.objects.create(
-        consumer=consumer,
-        service_code=(service_code or "")[:32],
-        method=(method or "")[:10],
-        path=(path or "").split("?", 1)[0][:500],
-        status_code=int(status_code),
-        outcome=(outcome or "")[:40],
-        duration_ms=max(0, int(duration_ms)),
+    call_id, _written = calllog.write(
+        consumer_id=consumer.pk if consumer is not None else None,
+        service_code=service_code,
+        method=method,
+        path=path,
+        status_code=status_code,
+        duration_ms=duration_ms,
+        outcome=outcome,
         ip=ip,
-        xroad_id=xroad.id,
-        xroad_request_id=xroad.request_id,
-        xroad_client=xroad.client,
-        xroad_userid=xroad.userid,
-        xroad_issue=xroad.issue,
-        request_id=(ctx.request_id if ctx.request_id != "-" else "")[:64],
+        xroad=xroad,
+        request_id=request_context.current().request_id,
+        accessor_label=consumer.name_en if consumer is not None else "",
+        accessor_label_km=consumer.name_km if consumer is not None else "",
+        accesses=accesses,
     )
+    return call_id
 
 
 def _first_throttled_in_minute(ip: str | None, xroad: XRoadHeaders) -> bool:
@@ -417,23 +416,15 @@ WHAT_APPLICATION = gettext_noop("your application")
 WHAT_PERSONAL_DATA = gettext_noop("your personal data")
 
 
-def record_disclosure(caller: Caller, *, applications: Iterable = (), people: Iterable = ()) -> int:
-    """Tell the people concerned that the calling organization read their data: one row in the data-access
-    log (privacy) per application (its applicant and business, its reference) and per person (a user),
-    written in one INSERT. Returns how many rows were written.
+def disclosures(*, applications: Iterable = (), people: Iterable = ()) -> list[calllog.Access]:
+    """The data-access lines telling the people concerned that the calling organization read their data:
+    one per application (its applicant and business, its reference) and one per person (a user); written
+    with the call's log line by `record_call`.
 
     `applications` are objects with `applicant_id`, `business_id` and `reference` (applications.Application);
     `people` are users."""
-    consumer = caller.consumer
-    common = {
-        "accessor_label": consumer.name_en,
-        "accessor_label_km": consumer.name_km,
-        "accessor_kind": AccessorKind.API,
-        "purpose": AccessPurpose.API_REQUEST,
-    }
     entries = [
-        AccessEntry(
-            **common,
+        calllog.Access(
             what=WHAT_APPLICATION,
             subject_user_id=getattr(application, "applicant_id", None),
             subject_business_id=getattr(application, "business_id", None),
@@ -442,8 +433,8 @@ def record_disclosure(caller: Caller, *, applications: Iterable = (), people: It
         for application in applications
     ]
     entries += [
-        AccessEntry(**common, what=WHAT_PERSONAL_DATA, subject_user_id=person.pk)
+        calllog.Access(what=WHAT_PERSONAL_DATA, subject_user_id=person.pk)
         for person in people
         if getattr(person, "pk", None)
     ]
-    return len(record_accesses(entries))
+    return entries

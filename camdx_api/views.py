@@ -184,7 +184,7 @@ class LicensesView(_Part5Endpoint):
             response.data["status"] = 0
             return response
         self.disclose(request, applications=result.items)
-        data = api.represent_many(api.ApplicationListItemSerializer, result.items)
+        data = api.list_items(result.items)
         return self.list_ok(data, result.pagination)
 
 

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from applications.models import Application
-from camdx_api import services
+from camdx_api import calllog, services
+from camdx_api.models import ApiCall
 from privacy.models import AccessorKind, AccessPurpose, DataAccess
 from tests.applications.conftest import make_applicant
 from tests.camdx_api.conftest import DOOR, bearer
@@ -37,16 +38,27 @@ def caller(consumer):
     return services.Caller(consumer=consumer, token_jti="jti-1")
 
 
-def test_record_disclosure_writes_one_row_per_application_and_person_in_one_insert(
+def test_the_call_line_and_one_data_access_row_per_application_and_person_are_one_insert(
     caller, applicant, business, reference_data
 ):
     first = _application(applicant, business, "MOC-2026-000123")
     other_person = make_applicant(PersonFactory(), username="other")
     second = _application(other_person, BusinessFactory(), "MOC-2026-000124")
+    accesses = services.disclosures(applications=[first, second], people=[other_person])
     with CaptureQueriesContext(connection) as queries:
-        written = services.record_disclosure(caller, applications=[first, second], people=[other_person])
-    assert written == 3
-    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+        call_id = services.record_call(
+            consumer=caller.consumer,
+            service_code="application_info",
+            method="GET",
+            path="/api/v1/licenses?search_term=x",
+            status_code=200,
+            duration_ms=3,
+            accesses=accesses,
+        )
+    # one statement (a savepoint around it only because the test runs in a transaction)
+    assert [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]] == ["WITH"]
+    call = ApiCall.objects.get()
+    assert call.pk == call_id and call.path == "/api/v1/licenses" and call.consumer_id == caller.consumer.pk
     rows = DataAccess.objects.order_by("id")
     assert [(r.subject_user_id, r.object_ref) for r in rows] == [
         (applicant.pk, "MOC-2026-000123"),
@@ -54,15 +66,23 @@ def test_record_disclosure_writes_one_row_per_application_and_person_in_one_inse
         (other_person.pk, ""),
     ]
     row = rows[0]
-    assert row.subject_business_id == business.pk
+    assert row.subject_business_id == business.pk and row.at == call.at
     assert row.accessor_kind == AccessorKind.API and row.purpose == AccessPurpose.API_REQUEST
     assert (row.accessor_label, row.accessor_label_km) == ("Ministry of Commerce", "ក្រសួងពាណិជ្ជកម្ម")
+    assert [r.what for r in rows] == ["your application", "your application", "your personal data"]
 
 
-def test_nothing_disclosed_writes_nothing(caller):
-    with CaptureQueriesContext(connection) as queries:
-        assert services.record_disclosure(caller) == 0
-    assert not queries.captured_queries
+def test_nothing_disclosed_writes_only_the_call_line(caller):
+    assert services.disclosures() == []
+    services.record_call(
+        consumer=caller.consumer,
+        service_code="health",
+        method="GET",
+        path="/x",
+        status_code=200,
+        duration_ms=1,
+    )
+    assert ApiCall.objects.count() == 1 and not DataAccess.objects.exists()
 
 
 @pytest.mark.urls("tests.camdx_api.disclosing_urls")
@@ -96,9 +116,10 @@ def test_the_disclosure_and_the_call_line_are_written_in_one_commit(
     with CaptureQueriesContext(connection) as captured:
         assert client.get(DOOR + "MOC-2026-000124/", **bearer(token)).status_code == 200
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
-    # one transaction (a savepoint inside the test's own): the data-access INSERT, the call-log INSERT
-    ends = [s for s in statements if s in ("COMMIT", "RELEASE")]
-    assert statements[-4:] == [statements[-4], "INSERT", "INSERT", ends[0]] and len(ends) == 1
+    # one statement (camdx_api.calllog) inserting the call-log and the data-access rows; the savepoint
+    # around it only because the test runs in a transaction (a request runs in autocommit)
+    statements = [s for s in statements if s not in ("SAVEPOINT", "RELEASE")]
+    assert statements[-1] == "WITH" and "INSERT" not in statements
     assert DataAccess.objects.filter(object_ref="MOC-2026-000124").count() == 2
 
 
@@ -111,11 +132,31 @@ def test_an_answer_whose_disclosure_cannot_be_logged_is_not_sent(
     def broken(*args, **kwargs):
         raise RuntimeError("the data-access log is unavailable")
 
-    monkeypatch.setattr(services, "record_accesses", broken)
+    monkeypatch.setattr(services, "disclosures", broken)
     response = client.get(DOOR + "MOC-2026-000125/", **bearer(camdigikey.valid()))
     assert response.status_code == 500
     assert b"MOC-2026-000125" not in response.content
     assert "no-store" in response["Cache-Control"]
-    from camdx_api.models import ApiCall
 
     assert list(ApiCall.objects.values_list("status_code", flat=True)) == [500]
+
+
+@pytest.mark.urls("tests.camdx_api.disclosing_urls")
+def test_a_failed_write_of_the_disclosure_is_a_500_and_the_500_is_logged(
+    client, consumer, camdigikey, applicant, business, reference_data, monkeypatch
+):
+    from django.db import DatabaseError
+
+    _application(applicant, business, "MOC-2026-000126")
+    real_write = calllog.write
+
+    def failing_with_accesses(**kwargs):
+        if kwargs.get("accesses"):
+            raise DatabaseError("the data-access log is unavailable")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(calllog, "write", failing_with_accesses)
+    response = client.get(DOOR + "MOC-2026-000126/", **bearer(camdigikey.valid()))
+    assert response.status_code == 500 and b"MOC-2026-000126" not in response.content
+    assert list(ApiCall.objects.values_list("status_code", flat=True)) == [500]
+    assert not DataAccess.objects.filter(object_ref="MOC-2026-000126").exists()
