@@ -222,3 +222,11 @@ def listing() -> dict:
             }
         )
     return {"chats": chats}
+
+
+def seed_demo(webhook_url: str, secret: str) -> None:
+    """Development: the demo chats, and the bot's webhook pointing at the portal (what `manage.py
+    telegram_webhook` does over HTTP, done directly so the demo works before the web server is up)."""
+    ensure_demo_chats()
+    bot = bot_for(SANDBOX_TOKEN)
+    set_webhook(bot, {"url": webhook_url, "secret_token": secret})

@@ -192,3 +192,41 @@ def test_the_channel_is_registered(settings):
     assert channel.check_config() == []
     settings.TELEGRAM = {**settings.TELEGRAM, "WEBHOOK_SECRET": ""}
     assert any("WEBHOOK_SECRET" in problem for problem in channel.check_config())
+
+
+def test_opt_in_end_to_end_through_the_simulator(live_telegram, settings):
+    """The settings page's deep link, Start pressed on the simulator's t.me page, the Update posted to the
+    portal's webhook over HTTP, the chat bound, and the confirmation delivered to the chat."""
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from notifications.models import ChannelSubscription
+    from sandbox.demo import seed
+
+    seed()  # the demo step registers the portal's webhook with the simulated bot
+    assert requests.get(f"{live_telegram}/", timeout=5).status_code == 200
+    user = User.objects.create_user(username="dara", full_name_en="Dara", preferred_language="en")
+    client = Client()
+    client.force_login(user)
+    page = client.post(reverse("notifications:telegram-link")).content.decode()
+    link = re.search(r'href="([^"]+\?start=[^"]+)"', page).group(1)
+    assert link.startswith(f"{live_telegram}/t.me/{simulator.SANDBOX_BOT_USERNAME}?start=")
+    session = requests.Session()
+    assert session.get(link, timeout=5).status_code == 200
+    payload = link.rsplit("start=", 1)[1]
+    csrf = session.cookies.get("csrftoken", "")
+    pressed = session.post(
+        link,
+        data={"start": payload, "chat_id": "700300", "name": "Dara", "csrfmiddlewaretoken": csrf},
+        headers={"Referer": link},
+        timeout=10,
+    )
+    assert pressed.status_code == 200
+    subscription = ChannelSubscription.objects.get(user=user, channel="telegram")
+    assert subscription.destination == "700300"
+    confirmation = OutgoingMessage.objects.get(destination_hash=subscription.destination_hash)
+    assert delivery.deliver(confirmation.pk).status == "sent"
+    assert _texts(live_telegram, 700300) == ["You will now receive ESB Portal notifications in this chat."]
