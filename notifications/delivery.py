@@ -21,6 +21,7 @@ import hashlib
 import logging
 import math
 import random
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -39,6 +40,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 5.0  # 5, 10, 20, 40 … seconds between attempts
 BACKOFF_MAX_SECONDS = 30 * 60.0
 RETRY_AFTER_MAX_SECONDS = 60 * 60.0  # a provider asking for more than an hour is not waited on longer
+_CODE = re.compile(r"\d{6}")
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,20 @@ def _schedule(message_id: int, delay: float, reason: str) -> None:
     )
 
 
+def _forget_code(message_id: int) -> None:
+    """A verification code is useless once sent or failed: keep the message, not the code."""
+    message = OutgoingMessage.objects.filter(
+        pk=message_id, purpose=OutgoingMessage.Purpose.VERIFICATION
+    ).first()
+    if message is not None:
+        OutgoingMessage.objects.filter(pk=message_id).update(text=_CODE.sub("••••••", message.text))
+
+
 def _fail(message_id: int, error: str) -> Outcome:
     OutgoingMessage.objects.filter(pk=message_id).update(
         state=OutgoingMessage.State.FAILED, last_error=error[:255], failed_at=timezone.now()
     )
+    _forget_code(message_id)
     return Outcome("failed")
 
 
@@ -142,4 +154,5 @@ def deliver(message_id: int) -> Outcome:
         sent_at=timezone.now(),
         last_error="",
     )
+    _forget_code(message.pk)
     return Outcome("sent")

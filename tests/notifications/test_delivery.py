@@ -63,17 +63,11 @@ def test_two_workers_send_a_message_once():
 def test_the_outbox_relay_runs_the_delivery_task(settings):
     from esb.outbox import relay
 
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the relay runs the task inline (Celery reads the setting)
     fake = SlowChannel()
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     with channels.override("telegram", fake):
         with transaction.atomic():
             message = alerts.send_message(channel="telegram", destination="1", text="relayed", dedupe_key="r")
-        from esb.celery import app
-
-        app.conf.task_always_eager = True
-        try:
-            relay.relay()
-        finally:
-            app.conf.task_always_eager = False
+        relay.relay()
     message.refresh_from_db()
     assert message.state == "sent" and fake.sent == ["relayed"]

@@ -160,3 +160,17 @@ def test_production_starts_without_channels_and_with_real_ones():
         )
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_verification_code_is_forgotten_once_sent(live_sms, django_user_model):
+    from notifications import optin
+
+    user = django_user_model.objects.create_user(username="code", preferred_language="en")
+    optin.start_phone_verification(user, "012345678")
+    message = OutgoingMessage.objects.get(purpose="verification")
+    code = message.text[:6]
+    assert code.isdigit()
+    assert delivery.deliver(message.pk).status == "sent"
+    assert SimSmsMessage.objects.get().body.startswith(code)  # the person got it
+    message.refresh_from_db()
+    assert code not in message.text and message.text.startswith("••••••")
