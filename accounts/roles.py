@@ -139,6 +139,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "outbox.retry_outboxmessage",
         "portal.*",
         "notifications.view_notification",
+        # Telegram and SMS messages (masked; national administrators only, notifications/admin.py)
+        "notifications.view_outgoingmessage",
         "privacy.*",
         *_VIEW_APPLICATIONS,
         *_SEE_LICENCES,

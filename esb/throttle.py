@@ -58,6 +58,10 @@ RATES: dict[str, str] = {
     "payment-webhook": "300/m",  # POST /payments/webhooks/gateway/ (per sending address)
     "verify-page": "60/m",  # the verify.gov.kh simulator's public record pages and documents
     "verify-check": "10/m",
+    "channel-code": "5/h",  # POST of the notification settings page that sends an SMS code (per person)
+    "channel-code-check": "20/h",  # POST of a code (each wrong one also counts on the code itself)
+    "channel-link": "20/h",  # POST that makes a new Telegram deep link
+    "telegram-webhook": "600/m",  # POST /notifications/telegram/webhook/ (per sending address)
     # Part 5 API calls whose organization token is missing or refused, per address (camdx_api/throttling.py):
     # past this, the address is refused without asking CamDigiKey until the window ends.
     "api-token-failure": "60/m",  # POST of a file to check against a record (hashed, up to 20 MB)

@@ -239,6 +239,12 @@ UNFOLD = {
                         "admin:esb_outgoingrequest_changelist",
                         _can("esb.view_outgoingrequest"),
                     ),
+                    _nav(
+                        _("Telegram and SMS messages"),
+                        "sms",
+                        "admin:notifications_outgoingmessage_changelist",
+                        _can("notifications.view_outgoingmessage"),
+                    ),
                 ],
             },
         ],

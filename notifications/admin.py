@@ -1,12 +1,17 @@
 """Notifications in the back-office: read-only, so support staff can see what a person was told and
-whether the email went out."""
+whether the email went out; and the Telegram / SMS messages (operator alerts, applicants' copies), for
+national administrators only, with destinations masked and verification codes hidden."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import officer_scope
 from esb.admin import ReadOnlyLogAdmin
-from notifications.models import Notification
+from notifications.channels import PluginNotFound, get_channel
+from notifications.models import Notification, OutgoingMessage
 
 
 @admin.register(Notification)
@@ -17,3 +22,64 @@ class NotificationAdmin(ReadOnlyLogAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     show_full_result_count = False
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(ReadOnlyLogAdmin):
+    """Whether an alert or a copy went out, when, after how many attempts, and why not."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "masked_destination",
+        "purpose",
+        "state",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("channel", "state", "purpose")
+    search_fields = ("dedupe_key", "provider_message_id")
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "channel",
+        "masked_destination",
+        "purpose",
+        "language",
+        "shown_text",
+        "dedupe_key",
+        "state",
+        "attempts",
+        "provider_message_id",
+        "last_error",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "failed_at",
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
+    def _national(self, request: HttpRequest) -> bool:
+        return officer_scope(request.user).is_national
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._national(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._national(request) and super().has_view_permission(request, obj)
+
+    @admin.display(description=_("destination"))
+    def masked_destination(self, obj: OutgoingMessage) -> str:
+        try:
+            return get_channel(obj.channel).mask(obj.destination)
+        except PluginNotFound:
+            return "•••"
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj: OutgoingMessage) -> str:
+        if obj.purpose == OutgoingMessage.Purpose.VERIFICATION:
+            return str(_("(a verification code: not shown)"))
+        return obj.text

@@ -19,3 +19,19 @@ def unread_count(user) -> int:
 
 def recent_for(user, limit: int = 20) -> list[Notification]:
     return list(for_user(user)[:limit])
+
+
+def channel_settings(user) -> dict:
+    """What the notification settings page shows: the person's subscription per channel (or None) and the
+    code waiting to be entered."""
+    from notifications.models import ChannelSubscription
+    from notifications.optin import open_verification
+
+    subscriptions = {
+        s.channel: s for s in ChannelSubscription.objects.filter(user=user, verified_at__isnull=False)
+    }
+    return {
+        "sms": subscriptions.get("sms"),
+        "telegram": subscriptions.get("telegram"),
+        "verification": open_verification(user),
+    }

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from esb.outbox import services as outbox
+from notifications import optin
 from notifications.models import Notification
 from notifications.tasks import EMAIL_TOPIC
 
@@ -59,6 +60,8 @@ def notify(
             {"notification_id": notification.pk},
             dedupe_key=f"notification-email:{notification.pk}",
         )
+        # And a short copy on each channel the person opted in to (SMS, Telegram), in the same transaction.
+        optin.fan_out(notification, user)
     return notification
 
 

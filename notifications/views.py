@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from esb.access import applicant_required
+from esb.access import applicant_required, public
 from esb.ids import parse_ids
-from notifications import selectors, services
+from esb.throttle import throttle
+from notifications import optin, phones, selectors, services, webhooks
+from notifications.forms import CodeForm, PhoneForm
 
 PAGE_SIZE = 20
 
@@ -49,3 +58,107 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     ) or not target.startswith("/"):
         target = reverse("notifications:list")
     return HttpResponseRedirect(target)
+
+
+def _settings_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    state = selectors.channel_settings(request.user)
+    verification = state["verification"]
+    context = {
+        **state,
+        "sms_available": optin.channel_available("sms"),
+        "telegram_available": optin.channel_available("telegram"),
+        "sms_mask": phones.mask(state["sms"].destination) if state["sms"] else "",
+        "verification_mask": phones.mask(verification.phone) if verification else "",
+        "phone_form": PhoneForm(),
+        "code_form": CodeForm(),
+        "breadcrumbs": [
+            (_("Home"), reverse("home")),
+            (_("Notifications"), reverse("notifications:list")),
+            (_("Notification settings"), ""),
+        ],
+        **extra,
+    }
+    return render(request, "notifications/settings.html", context, status=status)
+
+
+def _back() -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("notifications:settings"))
+
+
+@require_safe
+@applicant_required
+def channel_settings(request: HttpRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@require_POST
+@applicant_required
+@throttle("channel-code", successes_only=True)
+def send_code(request: HttpRequest) -> HttpResponse:
+    if not optin.channel_available("sms"):
+        raise Http404
+    form = PhoneForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, status=400, phone_form=form)
+    optin.start_phone_verification(request.user, form.cleaned_data["phone"])
+    messages.info(request, _("We sent a code by SMS. Enter it below."))
+    return _back()
+
+
+@require_POST
+@applicant_required
+@throttle("channel-code-check")
+def confirm_code(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, status=400, code_form=form)
+    try:
+        optin.confirm_phone(request.user, form.cleaned_data["code"])
+    except optin.OptInError as refusal:
+        form.add_error("code", str(refusal))
+        return _settings_page(request, status=400, code_form=form)
+    messages.success(request, _("Your phone is verified: you will also receive notifications by SMS."))
+    return _back()
+
+
+@require_POST
+@applicant_required
+@throttle("channel-link")
+def telegram_link(request: HttpRequest) -> HttpResponse:
+    if not optin.channel_available("telegram"):
+        raise Http404
+    # Shown once, on this answer only: the payload is never stored in clear.
+    return _settings_page(request, telegram_deep_link=optin.start_telegram_link(request.user))
+
+
+@require_POST
+@applicant_required
+def toggle_channel(request: HttpRequest, channel: str) -> HttpResponse:
+    if channel not in ("sms", "telegram"):
+        raise Http404
+    enabled = request.POST.get("enabled") == "1"
+    if not optin.set_enabled(request.user, channel, enabled):
+        raise Http404
+    if enabled:
+        messages.success(request, _("The channel is on again."))
+    else:
+        messages.success(request, _("The channel is off: you will not receive notifications on it."))
+    return _back()
+
+
+@public  # Telegram's servers: authenticated by the secret token header set with setWebhook
+@csrf_exempt
+@require_POST
+@throttle("telegram-webhook")
+def telegram_webhook(request: HttpRequest) -> HttpResponse:
+    expected = str((getattr(settings, "TELEGRAM", None) or {}).get("WEBHOOK_SECRET") or "")
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return JsonResponse({"ok": False}, status=403)
+    try:
+        update = json.loads(request.body)
+    except (ValueError, RecursionError, RequestDataTooBig):
+        return JsonResponse({"ok": False}, status=400)
+    webhooks.handle_update(update if isinstance(update, dict) else {})
+    # 200 for every authentic update, even one we ignore: otherwise Telegram sends it again and again.
+    return JsonResponse({"ok": True})

@@ -422,6 +422,8 @@ def cmd_run() -> int:
     Bakong bank  {base}/sandbox/bakong/app/  (pay a demo fee's KHQR here)
     Card/bank    "Pay by card or bank transfer" opens {base}/sandbox/gateway/ (test card 4242 4242 4242 4242)
     Verify       licence QR codes open {base}/sandbox/verify/verify/<id>?key=... (verify.gov.kh simulator)
+    Telegram     {base}/sandbox/telegram/  (the bot's chats; opt in at {base}/notifications/settings/)
+    SMS          {base}/sandbox/sms/  (texts sent, verification codes included)
 {logins}
   (again with: python manage.py seed_demo_data --list-logins)
   Press Ctrl-C to stop everything.
