@@ -9,4 +9,5 @@ urlpatterns = [
     path("gateway/", include("sandbox.gateway.urls")),
     path("verify/", include("sandbox.verify.urls")),
     path("obr/", include("sandbox.obr.urls")),
+    path("member/", include("sandbox.member.urls")),
 ]
