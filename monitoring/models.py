@@ -269,6 +269,7 @@ class Alert(models.Model):
         SENT = "sent", _("Sent")
         SUPPRESSED = "suppressed", _("Held back by the rate limit")
         SKIPPED = "skipped", _("Not needed")
+        FAILED = "failed", _("Refused by the channel")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="alerts")
     destination = models.ForeignKey(AlertDestination, on_delete=models.CASCADE, related_name="alerts")

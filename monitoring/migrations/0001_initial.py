@@ -337,6 +337,7 @@ class Migration(migrations.Migration):
                             ("sent", "Sent"),
                             ("suppressed", "Held back by the rate limit"),
                             ("skipped", "Not needed"),
+                            ("failed", "Refused by the channel"),
                         ],
                         max_length=12,
                     ),

@@ -13,12 +13,15 @@ per destination, in the destination's language.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Alert, AlertDestination, AlertKind, Incident, MemberSystem, cause_label
+
+logger = logging.getLogger(__name__)
 
 # K: two full down/recovered pairs an hour per destination; a system flapping faster is visible on the
 # status page, and its still-open incident is announced as soon as the hour allows.
@@ -77,15 +80,23 @@ def _send(incident: Incident, destination: AlertDestination, kind: str, now: dat
                 incident=incident, destination=destination, kind=kind, status=Alert.Status.SUPPRESSED
             )
         return alert
-    message = channel_alerts.send_message(
-        channel=destination.channel,
-        destination=destination.address,
-        text=message_text(incident, kind, destination.language),
-        dedupe_key=dedupe_key(incident, kind, destination),
-        purpose="alert",
-    )
     if alert is None:
         alert = Alert(incident=incident, destination=destination, kind=kind)
+    try:
+        message = channel_alerts.send_message(
+            channel=destination.channel,
+            destination=destination.address,
+            text=message_text(incident, kind, destination.language),
+            dedupe_key=dedupe_key(incident, kind, destination),
+            purpose="alert",
+        )
+    except (LookupError, ValueError) as refused:
+        # an unknown channel or a destination it cannot send to: the incident and the probe's answer are
+        # kept all the same (the alert row says what happened; the status page shows the incident)
+        logger.warning("alert for incident %s refused by %s: %s", incident.pk, destination.channel, refused)
+        alert.status = Alert.Status.FAILED
+        alert.save()
+        return alert
     alert.status = Alert.Status.SENT
     alert.sent_at = now
     alert.message_id = message.pk
