@@ -225,3 +225,65 @@ def camdx_problems(camdx: dict, *, production: bool, public_base_url: str) -> li
     if camdx["TOKEN_REFRESH_MARGIN_SECONDS"] < 0:
         problems.append("CAMDX_TOKEN_REFRESH_MARGIN_SECONDS must not be negative")
     return problems
+
+
+def telegram_problems(telegram: dict, *, production: bool, dev_token: str, dev_secret: str) -> list[str]:
+    """The Telegram bot (docs/notifications.md). Optional (no token: the channel is off), but when set in
+    production: the real Bot API over https, not the sandbox's public token, a strong webhook secret that
+    Telegram accepts (1-256 characters of A-Z a-z 0-9 _ -)."""
+    token, secret = telegram["BOT_TOKEN"], telegram["WEBHOOK_SECRET"]
+    if not token:
+        return []
+    problems = dpi_url_problems(
+        "TELEGRAM_BASE_URL",
+        telegram["BASE_URL"],
+        production=production,
+        crossing="the bot token crosses it",
+        service="the Telegram Bot API",
+    )
+    if production and token == dev_token:
+        problems.append("TELEGRAM_BOT_TOKEN is the Telegram sandbox's public token")
+    if is_placeholder(token):
+        problems.append("TELEGRAM_BOT_TOKEN is a placeholder: set the token @BotFather issued")
+    if production and not telegram["BOT_USERNAME"]:
+        problems.append("TELEGRAM_BOT_USERNAME must be set with TELEGRAM_BOT_TOKEN (the opt-in deep link)")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        problems.append("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (at most 256)")
+    if production and not secret:
+        problems.append("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_BOT_TOKEN")
+    elif production and secret == dev_secret:
+        problems.append("TELEGRAM_WEBHOOK_SECRET is the Telegram sandbox's public secret")
+    elif production and secret:
+        weakness = weak_text_secret(secret, 32)
+        if weakness:
+            problems.append(f"TELEGRAM_WEBHOOK_SECRET is weak: {weakness}")
+    if telegram["TIMEOUT"] <= 0:
+        problems.append("TELEGRAM_TIMEOUT_SECONDS must be positive")
+    return problems
+
+
+def sms_problems(sms: dict, *, production: bool, dev_values: tuple[str, str]) -> list[str]:
+    """The SMS provider (Twilio's Messages API, docs/notifications.md). Optional; when set in production:
+    https, not the sandbox, the account SID, auth token and sender set, not the sandbox's public ones."""
+    if not sms["BASE_URL"]:
+        return []
+    problems = dpi_url_problems(
+        "SMS_BASE_URL",
+        sms["BASE_URL"],
+        production=production,
+        crossing="the auth token crosses it",
+        service="the SMS provider",
+    )
+    if production and not (sms["ACCOUNT_SID"] and sms["AUTH_TOKEN"] and sms["FROM"]):
+        problems.append("SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM must be set with SMS_BASE_URL")
+    dev_sid, dev_token = dev_values
+    if production and sms["ACCOUNT_SID"] == dev_sid:
+        problems.append("SMS_ACCOUNT_SID is the SMS sandbox's public account")
+    if production and sms["AUTH_TOKEN"] == dev_token:
+        problems.append("SMS_AUTH_TOKEN is the SMS sandbox's public token")
+    for name in ("ACCOUNT_SID", "AUTH_TOKEN"):
+        if sms[name] and is_placeholder(sms[name]):
+            problems.append(f"SMS_{name} is a placeholder: set the value the provider issued")
+    if sms["TIMEOUT"] <= 0:
+        problems.append("SMS_TIMEOUT_SECONDS must be positive")
+    return problems

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import environ
 
-from esb.config_checks import bakong_problems, camdx_problems, gateway_problems, verification_problems
+from esb.config_checks import (
+    bakong_problems,
+    camdx_problems,
+    gateway_problems,
+    sms_problems,
+    telegram_problems,
+    verification_problems,
+)
 
 # The simulators' public credentials (sandbox/*/services.py hold the same strings).
 DEV_BAKONG_TOKEN = "esb-bakong-sandbox-token"  # noqa: S105  (public on purpose)
 DEV_GATEWAY_KEY, DEV_GATEWAY_SECRET = "esb-gateway-sandbox-key", "esb-gateway-sandbox-webhook-secret"
 DEV_VERIFY_API_KEY = "esb-verify-sandbox-issuer-key"
+# Telegram and SMS simulators (sandbox/telegram, sandbox/sms): a bot token in Telegram's shape, a
+# Twilio-shaped account SID and auth token.
+DEV_TELEGRAM_TOKEN = "7000000001:ESB-sandbox-bot-token-public-0000000"  # noqa: S105  (public on purpose)
+DEV_TELEGRAM_BOT = "esb_portal_sandbox_bot"
+DEV_TELEGRAM_WEBHOOK_SECRET = "esb-telegram-sandbox-webhook-secret"  # noqa: S105
+DEV_SMS_ACCOUNT_SID = "AC00000000000000000000000000e5b0"
+DEV_SMS_AUTH_TOKEN = "esb-sms-sandbox-auth-token"  # noqa: S105
+DEV_SMS_FROM = "ESB-PORTAL"
 PRODUCTION_VERIFY_PUBLIC_URL = "https://verify.gov.kh"
 # CamDX (CAMDX_IDS.md): the portal's subsystem, and the services it calls in development and test (the demo
 # business registry behind the security-server simulator). Production names its services in CAMDX_SERVICES.
@@ -155,4 +170,49 @@ def camdx(env: environ.Env, public_base_url: str, *, production: bool) -> tuple[
         "SERVICES": services,
     }
     problems += camdx_problems(config, production=production, public_base_url=public_base_url)
+    return config, problems
+
+
+def telegram(env: environ.Env, public_base_url: str, *, production: bool) -> tuple[dict, list[str]]:
+    """The Telegram bot (docs/notifications.md): alerts and applicants' opt-in messages. Development and test
+    talk to the Bot API simulator with its public token; production is off until TELEGRAM_BOT_TOKEN is set,
+    and then talks to https://api.telegram.org."""
+    config = {
+        "BASE_URL": env.str(
+            "TELEGRAM_BASE_URL",
+            default="https://api.telegram.org" if production else f"{public_base_url}/sandbox/telegram",
+        ).rstrip("/"),
+        "BOT_TOKEN": env.str("TELEGRAM_BOT_TOKEN", default="" if production else DEV_TELEGRAM_TOKEN),
+        "BOT_USERNAME": env.str("TELEGRAM_BOT_USERNAME", default="" if production else DEV_TELEGRAM_BOT),
+        "WEBHOOK_SECRET": env.str(
+            "TELEGRAM_WEBHOOK_SECRET", default="" if production else DEV_TELEGRAM_WEBHOOK_SECRET
+        ),
+        # Where t.me deep links point (the simulator's page in development).
+        "DEEP_LINK_BASE": env.str(
+            "TELEGRAM_DEEP_LINK_BASE",
+            default="https://t.me" if production else f"{public_base_url}/sandbox/telegram/t.me",
+        ).rstrip("/"),
+        "TIMEOUT": env.float("TELEGRAM_TIMEOUT_SECONDS", default=10.0),
+    }
+    problems = telegram_problems(
+        config, production=production, dev_token=DEV_TELEGRAM_TOKEN, dev_secret=DEV_TELEGRAM_WEBHOOK_SECRET
+    )
+    return config, problems
+
+
+def sms(env: environ.Env, public_base_url: str, *, production: bool) -> tuple[dict, list[str]]:
+    """The SMS provider, Twilio's Messages API (docs/notifications.md). Development and test talk to the
+    simulator; production is off until SMS_BASE_URL is set (https://api.twilio.com for Twilio itself)."""
+    config = {
+        "BASE_URL": env.str(
+            "SMS_BASE_URL", default="" if production else f"{public_base_url}/sandbox/sms"
+        ).rstrip("/"),
+        "ACCOUNT_SID": env.str("SMS_ACCOUNT_SID", default="" if production else DEV_SMS_ACCOUNT_SID),
+        "AUTH_TOKEN": env.str("SMS_AUTH_TOKEN", default="" if production else DEV_SMS_AUTH_TOKEN),
+        "FROM": env.str("SMS_FROM", default="" if production else DEV_SMS_FROM),
+        "TIMEOUT": env.float("SMS_TIMEOUT_SECONDS", default=10.0),
+    }
+    problems = sms_problems(
+        config, production=production, dev_values=(DEV_SMS_ACCOUNT_SID, DEV_SMS_AUTH_TOKEN)
+    )
     return config, problems

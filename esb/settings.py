@@ -545,6 +545,11 @@ _CONFIG_PROBLEMS += _problems
 # CamDX, the outgoing side (docs/camdx.md): our security server and the remote services by name.
 CAMDX, _problems = integration_settings.camdx(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
 _CONFIG_PROBLEMS += _problems
+# Telegram and SMS notification channels (docs/notifications.md): the simulators outside production.
+TELEGRAM, _problems = integration_settings.telegram(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
+SMS, _problems = integration_settings.sms(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
+_CONFIG_PROBLEMS += _problems
 # Once-only prefill (docs/camdx.md): the prefill sources that answer, in order; the first one that answers a
 # key fetches it. "camdx-business-registry" asks the business registry through CamDX.
 ESB_PREFILL_SOURCES = env.list("ESB_PREFILL_SOURCES", default=["local-registries"])

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from esb.fields import EncryptedTextField, LookupHashField
 from esb.i18n import localized
 
 
@@ -54,3 +55,56 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class OutgoingMessage(models.Model):
+    """One text to one destination on one channel (Telegram, SMS): an operator alert or a short copy of a
+    notification. Written with its outbox message in the caller's transaction and sent by a task
+    (notifications.delivery), at most once: the task claims the row (QUEUED -> SENDING) before it calls the
+    provider, so a duplicated task finds it claimed."""
+
+    class Purpose(models.TextChoices):
+        ALERT = "alert", _("operator alert")
+        NOTIFICATION = "notification", _("applicant notification")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    channel = models.CharField(_("channel"), max_length=50)
+    destination = EncryptedTextField(_("destination"), hash_field="destination_hash")
+    destination_hash = LookupHashField()
+    text = models.TextField(_("text"))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.ALERT)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_messages",
+        verbose_name=_("notification"),
+    )
+    # The event that caused the message ("heartbeat:incident:12:opened"): a second send_message() with the
+    # same key returns the first row and sends nothing.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [models.Index(fields=["state", "created_at"], name="outgoing_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.state} #{self.pk}"

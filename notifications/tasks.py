@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 # notifications.services.notify() writes one outbox message of this topic per notification.
 EMAIL_TOPIC = "notifications.email"
+# notifications.alerts.queue_message() writes one per OutgoingMessage (and delivery one per retry).
+OUTGOING_TOPIC = "notifications.outgoing"
 
 
 def _absolute(url: str) -> str:
@@ -79,3 +81,15 @@ def send_notification_email(self, notification_id: int) -> str:
 
 
 outbox_registry.register_task(EMAIL_TOPIC, send_notification_email.name)
+
+
+@shared_task(acks_late=True)
+def send_outgoing_message(message_id: int) -> str:
+    """Send one queued OutgoingMessage (notifications.delivery: claimed, so sent at most once; retries are
+    new delayed outbox messages)."""
+    from notifications.delivery import deliver
+
+    return deliver(message_id).status
+
+
+outbox_registry.register_task(OUTGOING_TOPIC, send_outgoing_message.name)

@@ -9,5 +9,7 @@ urlpatterns = [
     path("gateway/", include("sandbox.gateway.urls")),
     path("verify/", include("sandbox.verify.urls")),
     path("obr/", include("sandbox.obr.urls")),
+    path("telegram/", include("sandbox.telegram.urls")),
+    path("sms/", include("sandbox.sms.urls")),
     path("member/", include("sandbox.member.urls")),
 ]
