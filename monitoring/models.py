@@ -5,16 +5,14 @@ rollups folded from the answers."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from esb.fields import EncryptedTextField, LookupHashField
 from esb.i18n import localized
-
-TELEGRAM_CHAT_ID_RE = r"^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$"
-PHONE_RE = r"^\+[1-9][0-9]{7,14}$"
+from notifications.channels import get_channel
 
 
 class SystemKind(models.TextChoices):
@@ -158,18 +156,17 @@ class AlertDestination(models.Model):
         return f"{self.get_channel_display()} ***"
 
     def clean(self) -> None:
-        address = (self.address or "").strip()
-        pattern = TELEGRAM_CHAT_ID_RE if self.channel == Channel.TELEGRAM else PHONE_RE
+        """The address as its channel will send to it (a phone in E.164, +855 added to a national number),
+        checked by the channel itself, so what is saved is what can be sent to."""
         message = (
             _("Enter a Telegram chat id: digits (a group's starts with -) or @channel_name.")
             if self.channel == Channel.TELEGRAM
-            else _("Enter the phone number in international form, e.g. +85512345678.")
+            else _("Enter a phone number, e.g. 012 345 678 or +85512345678.")
         )
         try:
-            RegexValidator(pattern, message)(address)
-        except ValidationError as error:
-            raise ValidationError({"address": error.messages}) from None
-        self.address = address
+            self.address = get_channel(self.channel).normalize_destination(self.address or "")
+        except (LookupError, ValueError):
+            raise ValidationError({"address": message}) from None
 
 
 class Outcome(models.TextChoices):

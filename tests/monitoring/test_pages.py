@@ -99,7 +99,7 @@ def _form(**overrides) -> dict:
         "destinations-MIN_NUM_FORMS": 0,
         "destinations-MAX_NUM_FORMS": 1000,
         "destinations-0-channel": "sms",
-        "destinations-0-address": "+85512345678",
+        "destinations-0-address": "012 345 678",
         "destinations-0-language": "km",
         "destinations-0-enabled": "on",
         "destinations-1-channel": "telegram",
@@ -126,7 +126,7 @@ def test_a_system_is_registered_with_destinations_encrypted_at_rest(client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("destinations-0-address", "012 345 678", "international form"),
+        ("destinations-0-address", "12 34", "Enter a phone number"),
         ("destinations-1-address", "my chat", "Telegram chat id"),
         ("timeout_seconds", "40", "Ensure this value is less than or equal to 30"),
         ("interval_seconds", "5", "Ensure this value is greater than or equal to 15"),
