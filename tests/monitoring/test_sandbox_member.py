@@ -59,3 +59,34 @@ def test_the_simulators_answer_a_cheap_probe(client):
     for simulator in ("camdx", "camdigikey", "bakong", "verify"):
         response = client.get(f"/sandbox/{simulator}/health")
         assert response.status_code == 200 and response.json()["code"] == 200, simulator
+
+
+def test_the_demo_registers_the_watched_systems_idempotently(settings):
+    from io import StringIO
+
+    from esb.models import AuditEvent
+    from monitoring import demo
+    from monitoring.models import AlertDestination, MemberSystem
+    from registry.demo import seed_institutions
+
+    seed_institutions()
+    settings.ESB_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    out = StringIO()
+    demo.seed(out)
+    events = AuditEvent.objects.count()
+    demo.seed(StringIO())
+    assert AuditEvent.objects.count() == events  # nothing changed, nothing recorded
+    systems = {s.code: s for s in MemberSystem.objects.all()}
+    assert set(systems) == {
+        "esb-portal",
+        "camdx-security-server",
+        "camdigikey",
+        "bakong",
+        "verify-gov-kh",
+        "mot-eservice",
+    }
+    assert systems["esb-portal"].probe_url == "http://127.0.0.1:8000/health"
+    assert systems["mot-eservice"].probe_url == "http://127.0.0.1:8000/sandbox/member/tourism/health"
+    assert systems["mot-eservice"].owner_institution.code == "MOT"
+    assert AlertDestination.objects.count() == 2 * 6
+    assert "6 member system(s)" in out.getvalue()
