@@ -53,9 +53,12 @@ def statuses(systems: QuerySet[MemberSystem], days: int = DAYS) -> list[SystemSt
     today = timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
     systems = list(systems.order_by("name_en"))
-    rows: dict[tuple[int, datetime.date], DailyRollup] = {
-        (r.system_id, r.day): r
-        for r in DailyRollup.objects.filter(system__in=systems, day__gte=first, day__lte=today)
+    # plain tuples, not model instances: a page of many systems reads 90 rows for each
+    rows = {
+        (system_id, day): rest
+        for system_id, day, *rest in DailyRollup.objects.filter(
+            system__in=systems, day__gte=first, day__lte=today
+        ).values_list("system_id", "day", "uptime_percent", "probes", "up", "slow", "down")
     }
     answer = []
     for system in systems:
@@ -67,9 +70,10 @@ def statuses(systems: QuerySet[MemberSystem], days: int = DAYS) -> list[SystemSt
             if rollup is None:
                 series.append(Day(day, None))
                 continue
-            series.append(Day(day, rollup.uptime_percent, rollup.probes, rollup.down))
-            probes += rollup.probes
-            good += rollup.up + rollup.slow
+            uptime, day_probes, up, slow, down = rollup
+            series.append(Day(day, uptime, day_probes, down))
+            probes += day_probes
+            good += up + slow
         uptime = round(Decimal(good * 100) / probes, 2) if probes else None
         answer.append(SystemStatus(system, series, uptime))
     return answer
