@@ -5,7 +5,7 @@ rollups folded from the answers."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,7 @@ class MemberSystem(models.Model):
     probe_url = models.URLField(
         _("probe URL"),
         max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("The system's Part 5 /health address, or another address that answers cheaply."),
     )
     check_kind = models.CharField(

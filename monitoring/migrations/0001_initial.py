@@ -49,6 +49,7 @@ class Migration(migrations.Migration):
                     models.URLField(
                         help_text="The system's Part 5 /health address, or another address that answers cheaply.",
                         max_length=500,
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
                         verbose_name="probe URL",
                     ),
                 ),

@@ -99,3 +99,26 @@ def test_an_admin_save_does_not_overwrite_the_running_state():
     save_config(stale, created=False)
     system.refresh_from_db()
     assert system.name_en == "Renamed" and system.state == "down" and system.consecutive_failures == 1
+
+
+def test_register_system_validates_like_the_form_and_is_audited():
+    from django.core.exceptions import ValidationError
+
+    values = {
+        "name_en": "FMIS",
+        "name_km": "FMIS",
+        "kind": "ministry",
+        "probe_url": "https://fmis.mef.gov.kh/health",
+        "check_kind": "part5_health",
+    }
+    with pytest.raises(ValidationError):
+        services.register_system(code="fmis", **{**values, "probe_url": "file:///etc/passwd"})
+    with pytest.raises(ValidationError):
+        services.register_system(code="fmis", **{**values, "interval_seconds": 5})
+    with pytest.raises(TypeError):
+        services.register_system(code="fmis", **values, state="up")  # running state is not configuration
+    system = services.register_system(code="fmis", **values)
+    services.register_system(code="fmis", **{**values, "name_en": "FMIS (MEF)"})
+    assert MemberSystem.objects.get(pk=system.pk).name_en == "FMIS (MEF)"
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["monitoring.system_registered", "monitoring.system_changed"]

@@ -132,6 +132,8 @@ def test_a_system_is_registered_with_destinations_encrypted_at_rest(client):
         ("interval_seconds", "5", "Ensure this value is greater than or equal to 15"),
         ("slow_ms", "9000", "below the timeout"),
         ("probe_url", "not a url", "Enter a valid URL"),
+        ("probe_url", "ftp://files.mef.gov.kh/health", "Enter a valid URL"),
+        ("destinations-1-channel", "pigeon", "Select a valid choice"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(client, field, value, message):
