@@ -145,6 +145,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPLICATIONS,
         *_SEE_LICENCES,
         *_MANAGE_API_CONSUMERS,
+        # the heartbeat of member systems: the registry (national administrators) and the status page
+        "monitoring.*",
     ],
 }
 

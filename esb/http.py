@@ -153,10 +153,13 @@ class HttpClient:
         *,
         operation: str,
         call: outgoing.OutgoingCall | None = None,
+        log: bool = True,
         **kwargs: Any,
     ) -> requests.Response:
         """Send one request and log it. `call`: an outgoing-log entry the caller already opened (when the
-        caller also wants to mark a protocol-level failure on it); otherwise one is opened here."""
+        caller also wants to mark a protocol-level failure on it); otherwise one is opened here.
+        `log=False`: no outgoing-log row, for callers that keep their own record of every call (the
+        heartbeat probes, every few seconds per member system, would flood the log)."""
         kwargs.setdefault("timeout", self.config.timeout)
         # Per request, not only on the session: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the
         # environment override a session's `verify`, which would silently drop the onboarding trust store.
@@ -164,6 +167,10 @@ class HttpClient:
         kwargs.setdefault("cert", self.session.cert)
         if call is not None:
             return self._send(call, method, url, **kwargs)
+        if not log:
+            return self._send(
+                outgoing.OutgoingCall(self.config.service, operation, method, url), method, url, **kwargs
+            )
         with outgoing.record(self.config.service, operation, method, url) as new_call:
             response = self._send(new_call, method, url, **kwargs)
             if response.status_code >= 500:

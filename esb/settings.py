@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "review",
     "payments",
     "issuance",
+    "monitoring",
     "camdx_api",
 ]
 
@@ -392,6 +393,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "anchor-audit-chain": {"task": "esb.tasks.anchor_audit_chain", "schedule": 60},
     "reconcile-payments": {"task": "payments.tasks.reconcile_day", "schedule": crontab(hour=2, minute=0)},
     "licence-lifecycle": {"task": "issuance.lifecycle_tasks.daily_lifecycle", "schedule": crontab(30, 0)},
+    # The heartbeat of member systems (docs/monitoring.md): probes of the systems due one, every 10 s; the
+    # daily rollups (uptime, latency) folded again every 10 minutes.
+    "monitoring-dispatch": {
+        "task": "monitoring.tasks.dispatch_probes",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
+    "monitoring-rollups": {"task": "monitoring.tasks.fold_rollups", "schedule": 600.0},
     # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
     "poll-pending-khqr": {
         "task": "payments.tasks.poll_pending_khqr",
@@ -436,6 +445,10 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files go to a temporary file while read
+
+# The public status page /status/ (docs/monitoring.md): names, state and uptime of the member systems
+# watched, nothing else. Off unless turned on.
+ESB_PUBLIC_STATUS_PAGE = env.bool("ESB_PUBLIC_STATUS_PAGE", default=False)
 
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:

@@ -82,6 +82,8 @@ UNFOLD = {
         lambda request: static("esb/css/backoffice.css"),
         # the review queue and screen (templates/review/): what unfold's compiled Tailwind does not ship
         lambda request: static("review/review.css"),
+        # the status page of member systems (monitoring): uptime bars and state badges
+        lambda request: static("monitoring/monitoring.css"),
     ],
     # the institution's colour (ESB_BRANDING["PRIMARY_COLOR"]) as unfold's oklch scale
     "COLORS": {"primary": _primary_scale},
@@ -232,6 +234,18 @@ UNFOLD = {
                         "lock",
                         "admin:accounts_lockedlogin_changelist",
                         _can("accounts.view_lockedlogin"),
+                    ),
+                    _nav(
+                        _("System status"),
+                        "monitor_heart",
+                        "monitoring-backoffice:status",
+                        _can("monitoring.view_status"),
+                    ),
+                    _nav(
+                        _("Member systems"),
+                        "lan",
+                        "admin:monitoring_membersystem_changelist",
+                        _can("monitoring.view_membersystem"),
                     ),
                     _nav(
                         _("Outgoing requests"),

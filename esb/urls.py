@@ -25,11 +25,13 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("payments.urls")),
     path("", include("issuance.urls")),
+    path("", include("monitoring.urls")),
     # The officer's review pages (and the officers' landing page, /backoffice/ itself) live inside the
     # back-office shell: matched before the admin site, whose URLs answer everything else.
     path("backoffice/", include("review.urls")),
     path("backoffice/fees/", include("payments.backoffice_urls")),
     path("backoffice/licences/", include("issuance.backoffice_urls")),
+    path("backoffice/status/", include("monitoring.backoffice_urls")),
     path("backoffice/", admin.site.urls),
 ]
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("obr/", include("sandbox.obr.urls")),
     path("telegram/", include("sandbox.telegram.urls")),
     path("sms/", include("sandbox.sms.urls")),
+    path("member/", include("sandbox.member.urls")),
 ]

@@ -4,10 +4,12 @@ api-bakong.nbc.gov.kh, a test-control endpoint and the bank app page."""
 from django.urls import path
 
 from sandbox.bakong import views
+from sandbox.member.views import simulator_health
 
 app_name = "sandbox-bakong"
 
 urlpatterns = [
+    path("health", simulator_health, name="health"),  # the heartbeat's probe (monitoring)
     *[
         path(f"v1/{operation}", views.api, {"operation": operation}, name=operation)
         for operation in views.OPERATIONS

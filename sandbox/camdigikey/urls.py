@@ -4,12 +4,14 @@
 from django.urls import path
 
 from sandbox.camdigikey import views
+from sandbox.member.views import simulator_health
 
 app_name = "sandbox-camdigikey"
 
 API = "api/v3.0/authentication/"
 
 urlpatterns = [
+    path("health", simulator_health, name="health"),  # the heartbeat's probe (monitoring)
     path(f"{API}certificates/access-token", views.certificates, name="certificates"),
     path(f"{API}service-account/login-token", views.api, {"operation": "login-token"}, name="login-token"),
     path(f"{API}service-account/access-token", views.api, {"operation": "access-token"}, name="access-token"),

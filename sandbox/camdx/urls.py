@@ -4,10 +4,12 @@ server: {base}/r1/{instance}/{class}/{member}/{subsystem}/{service}[/path] and {
 from django.urls import path, re_path
 
 from sandbox.camdx import views
+from sandbox.member.views import simulator_health
 
 app_name = "sandbox-camdx"
 
 urlpatterns = [
+    path("health", simulator_health, name="health"),  # the heartbeat's probe (monitoring)
     path("", views.registry_page, name="registry"),
     path("listClients", views.list_clients, name="list-clients"),
     # Any version segment: the view answers Client.InvalidProtocolVersion for another one than r1.

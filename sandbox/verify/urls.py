@@ -3,6 +3,7 @@ pages under verify/ (so a QR URL is {VERIFY_PUBLIC_BASE_URL}/verify/{id}?key=...
 
 from django.urls import path, re_path
 
+from sandbox.member.views import simulator_health
 from sandbox.verify import views
 
 app_name = "sandbox-verify"
@@ -10,6 +11,7 @@ app_name = "sandbox-verify"
 _ID = r"(?P<record_id>[A-Za-z0-9_-]{1,128})"
 
 urlpatterns = [
+    path("health", simulator_health, name="health"),  # the heartbeat's probe (monitoring)
     path("api/v1/records", views.register, name="register"),
     re_path(rf"^api/v1/records/{_ID}$", views.record, name="record"),
     re_path(rf"^api/v1/records/{_ID}/document$", views.record_document, name="record-document"),
