@@ -114,3 +114,25 @@ class ScopedAdminMixin(InServiceAdminMixin):
         except ValidationError:
             return False
         return self.get_queryset(request).filter(pk=pk).exists()
+
+
+class NationalOnlyMixin:
+    """Rows that concern the whole portal: a national administrator's, never an institution officer's."""
+
+    def _national(self, request: HttpRequest) -> bool:
+        return officer_scope(request.user).is_national
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._national(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._national(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return self._national(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._national(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -7,36 +7,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
-from accounts.selectors import officer_scope
+from accounts.admin_scoping import NationalOnlyMixin
 from camdx_api import service_codes
 from camdx_api.models import ApiCall, ApiConsumer
 from esb.admin import AuditedModelAdmin, ReadOnlyLogAdmin
-
-
-class NationalOnlyMixin:
-    """Rows that concern the whole portal: a national administrator's, never an institution officer's."""
-
-    def _national(self, request: HttpRequest) -> bool:
-        return officer_scope(request.user).is_national
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._national(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._national(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return self._national(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._national(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ApiConsumerForm(forms.ModelForm):

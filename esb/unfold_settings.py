@@ -21,6 +21,20 @@ def _can(perm: str):
     return lambda request: request.user.has_perm(perm)
 
 
+def _admin_allows(model_label: str):
+    """Shown when the model's back-office page would let the user in — its admin's own rules (scope, national
+    only) included, not only the model permission: a link that answers 403 is never shown."""
+
+    def check(request) -> bool:
+        from django.apps import apps
+        from django.contrib import admin
+
+        model_admin = admin.site._registry.get(apps.get_model(model_label))
+        return model_admin is not None and model_admin.has_module_permission(request)
+
+    return check
+
+
 def _can_any(*perms: str):
     return lambda request: any(request.user.has_perm(perm) for perm in perms)
 
@@ -245,7 +259,7 @@ UNFOLD = {
                         _("Member systems"),
                         "lan",
                         "admin:monitoring_membersystem_changelist",
-                        _can("monitoring.view_membersystem"),
+                        _admin_allows("monitoring.MemberSystem"),
                     ),
                     _nav(
                         _("Outgoing requests"),
@@ -257,7 +271,7 @@ UNFOLD = {
                         _("Telegram and SMS messages"),
                         "sms",
                         "admin:notifications_outgoingmessage_changelist",
-                        _can("notifications.view_outgoingmessage"),
+                        _admin_allows("notifications.OutgoingMessage"),
                     ),
                 ],
             },

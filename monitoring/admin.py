@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from camdx_api.admin import NationalOnlyMixin
+from accounts.admin_scoping import NationalOnlyMixin
 from esb.admin import AuditedModelAdmin
 from monitoring.models import AlertDestination, MemberSystem
 from monitoring.services.registry import save_config

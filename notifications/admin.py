@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import officer_scope
+from accounts.admin_scoping import NationalOnlyMixin
 from esb.admin import ReadOnlyLogAdmin
 from notifications.channels import PluginNotFound, get_channel
 from notifications.models import Notification, OutgoingMessage
@@ -25,7 +25,7 @@ class NotificationAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(OutgoingMessage)
-class OutgoingMessageAdmin(ReadOnlyLogAdmin):
+class OutgoingMessageAdmin(NationalOnlyMixin, ReadOnlyLogAdmin):
     """Whether an alert or a copy went out, when, after how many attempts, and why not."""
 
     list_display = (
@@ -61,15 +61,6 @@ class OutgoingMessageAdmin(ReadOnlyLogAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.fields
-
-    def _national(self, request: HttpRequest) -> bool:
-        return officer_scope(request.user).is_national
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._national(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._national(request) and super().has_view_permission(request, obj)
 
     @admin.display(description=_("destination"))
     def masked_destination(self, obj: OutgoingMessage) -> str:

@@ -55,6 +55,7 @@ def test_a_national_administrator_sees_the_messages_masked(client, messages):
     ).content.decode()
     assert "not shown" in hidden and code.text not in hidden
     assert client.get(LIST + "add/").status_code == 403
+    assert LIST in client.get(reverse("admin:index")).content.decode()  # the sidebar entry
     assert (
         client.get(reverse("admin:notifications_outgoingmessage_delete", args=[alert.pk])).status_code == 403
     )
@@ -69,5 +70,9 @@ def test_institution_officers_and_applicants_do_not_see_them(client, messages, m
     for code, role in (("OFF-MSG-2", "system_administrator"), ("OFF-MSG-3", "reception_officer")):
         client.force_login(_officer(code, role, moc))
         assert client.get(LIST).status_code == 403, role
+        # nor a sidebar link that would answer 403 (the admin's own rule, not only the model permission)
+        home = client.get(reverse("admin:index"))
+        assert home.status_code in (200, 302) and LIST not in home.content.decode(), role
+        assert "/backoffice/monitoring/membersystem/" not in home.content.decode(), role
     client.force_login(make_user())
     assert client.get(LIST).status_code == 302  # to the back-office login
