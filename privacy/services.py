@@ -177,6 +177,7 @@ class AccessEntry:
     subject_business_id: int | None = None
     accessor_label_km: str = ""
     object_ref: str = ""
+    accessor_user_id: int | None = None
 
 
 def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
@@ -196,6 +197,7 @@ def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
                 at=now,
                 subject_user_id=entry.subject_user_id,
                 subject_business_id=entry.subject_business_id,
+                accessor_user_id=entry.accessor_user_id,
                 accessor_label=(entry.accessor_label or "")[:200],
                 accessor_label_km=(entry.accessor_label_km or "")[:200],
                 accessor_kind=entry.accessor_kind,
