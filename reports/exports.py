@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from esb import pdf_text
-from reports.labels import Label, both, pick
+from reports.labels import Label, pick, yes_no
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "fonts" / "noto-sans-khmer" / "ttf"
 MAX_PDF_ROWS = 3000
@@ -29,15 +29,13 @@ MAX_XLSX_ROWS = 1_048_576 - 2
 Cell = Any  # str, int, Decimal, float, date, datetime, bool, None, or a Label (Khmer, English)
 Row = list[Cell]
 
-YES, NO = _("Yes"), _("No")
-
 
 def _plain(value: Cell, language: str) -> Cell:
     """A cell for CSV and XLSX: labels in the reader's language, local naive datetimes, yes/no words."""
     if isinstance(value, tuple):
         return pick(value, language)
     if isinstance(value, bool):
-        return pick(both(YES if value else NO), language)
+        return pick(yes_no(value), language)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
     return value
@@ -117,8 +115,7 @@ def _both_cell(value: Cell) -> tuple[str, str]:
         km, en = value
         return km, (en if en != km else "")
     if isinstance(value, bool):
-        km, en = both(YES if value else NO)
-        return km, en
+        return yes_no(value)
     if isinstance(value, datetime.datetime):
         return _text(timezone.localtime(value)), ""
     return _text(value), ""

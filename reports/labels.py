@@ -4,6 +4,7 @@ the XLSX the one of the reader's language). Catalog rows carry both names; our o
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.utils import translation
@@ -19,6 +20,7 @@ from reports.conditions import GroupBy
 Label = tuple[str, str]  # (Khmer, English)
 
 NOT_RECORDED = gettext_lazy("Not recorded")
+YES, NO = gettext_lazy("Yes"), gettext_lazy("No")
 
 _KHMER_MONTHS = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ")
 
@@ -30,6 +32,11 @@ def both(text) -> Label:
     with translation.override("en"):
         en = str(gettext(text) if isinstance(text, str) else text)
     return km, en
+
+
+@functools.cache
+def yes_no(value: bool) -> Label:
+    return both(YES if value else NO)
 
 
 def pick(label: Label, language: str) -> str:
@@ -53,7 +60,9 @@ def month_label(value: datetime.datetime | datetime.date) -> Label:
     return f"{_KHMER_MONTHS[value.month - 1]} {value.year}", value.strftime("%B %Y")
 
 
+@functools.cache
 def status_label(status: str, closure: str = "") -> Label:
+    """Cached: a list calls it for every row (the catalogs do not change while the process runs)."""
     if closure == Closure.WITHDRAWN:
         return both(Closure.WITHDRAWN.label)
     return both(Status(status).label)

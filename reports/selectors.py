@@ -317,21 +317,18 @@ def list_queryset(user, conditions: dict[str, Any], today: datetime.date | None 
 def list_chunks(
     user, conditions: dict[str, Any], today: datetime.date | None = None, chunk: int = CHUNK
 ) -> Iterator[list[dict[str, Any]]]:
-    """The list in chunks of `chunk` rows, read by keyset (submitted_at, pk), so neither the database nor
-    this process ever holds the whole list; each chunk is one short query."""
-    qs = list_queryset(user, conditions, today)
-    after: tuple[datetime.datetime, int] | None = None
-    while True:
-        page = qs
-        if after is not None:
-            page = page.filter(Q(submitted_at__gt=after[0]) | Q(submitted_at=after[0], pk__gt=after[1]))
-        rows = list(page[:chunk])
-        if not rows:
-            return
-        yield rows
-        if len(rows) < chunk:
-            return
-        after = (rows[-1]["submitted_at"], rows[-1]["pk"])
+    """The list in chunks of `chunk` rows from one server-side cursor (PostgreSQL sends `chunk` rows at a
+    time), so neither this process nor the database client ever holds the whole list. One query, not one
+    per chunk: a period's applications have no index of their own, and a query per chunk would scan the
+    table again each time (bench/README.md)."""
+    batch: list[dict[str, Any]] = []
+    for row in list_queryset(user, conditions, today).iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --- the officer's own rows --------------------------------------------------------------------------------

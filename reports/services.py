@@ -24,7 +24,7 @@ from accounts.models import User
 from esb import audit
 from esb.outbox.services import enqueue
 from privacy.models import AccessorKind, AccessPurpose
-from privacy.services import AccessEntry, record_accesses
+from privacy.services import record_accesses_of
 from reports import exports, selectors, tables
 from reports.models import Format, ReportDefinition, ReportRun, RunState, Shape
 
@@ -212,19 +212,13 @@ def log_disclosure(
     officer: User, rows: list[dict[str, Any]], *, what: str = DISCLOSED, object_prefix: str = ""
 ) -> None:
     """One data-access row per application listed, naming its applicant and its business."""
-    label = officer.get_full_name() or officer.get_username()
-    record_accesses(
-        AccessEntry(
-            accessor_label=label,
-            accessor_kind=AccessorKind.OFFICER,
-            accessor_user_id=officer.pk,
-            purpose=AccessPurpose.REPORT,
-            what=what,
-            subject_user_id=row["applicant_id"],
-            subject_business_id=row["business_id"],
-            object_ref=(object_prefix + (row["reference"] or ""))[:64],
-        )
-        for row in rows
+    record_accesses_of(
+        ((row["applicant_id"], row["business_id"], object_prefix + (row["reference"] or "")) for row in rows),
+        accessor_label=officer.get_full_name() or officer.get_username(),
+        accessor_kind=AccessorKind.OFFICER,
+        accessor_user_id=officer.pk,
+        purpose=AccessPurpose.REPORT,
+        what=what,
     )
 
 

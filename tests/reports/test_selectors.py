@@ -155,7 +155,7 @@ def test_someone_without_an_assignment_sees_nothing(dataset):
     assert selectors.summary(nobody, {**PERIOD, "group_by": "service"}, TODAY).total.count == 0
 
 
-def test_the_list_reads_in_chunks_by_keyset(dataset, national):
+def test_the_list_reads_in_chunks(dataset, national):
     chunks = list(selectors.list_chunks(national, PERIOD, TODAY, chunk=2))
     assert [len(c) for c in chunks] == [2, 2, 1]
     references = [row["reference"] for chunk in chunks for row in chunk]
