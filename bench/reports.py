@@ -61,13 +61,21 @@ def run_case(name: str) -> dict:
     settings.MEDIA_ROOT = Path(os.environ.get("BENCH_MEDIA", "/tmp/esb-bench-reports-media"))
     who, shape, option = CASES[name]
     if who == "national":
-        user = OfficerAssignment.objects.filter(
-            active=True, institution__isnull=True, role__code="system_administrator"
-        ).first().user
+        user = (
+            OfficerAssignment.objects.filter(
+                active=True, institution__isnull=True, role__code="system_administrator"
+            )
+            .first()
+            .user
+        )
     else:
-        user = OfficerAssignment.objects.filter(
-            active=True, institution__code="MOC", role__code="head_of_office"
-        ).first().user
+        user = (
+            OfficerAssignment.objects.filter(
+                active=True, institution__code="MOC", role__code="head_of_office"
+            )
+            .first()
+            .user
+        )
     today = timezone.localdate()
     conditions = {
         "date_from": (today - datetime.timedelta(days=364)).isoformat(),
