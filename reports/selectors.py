@@ -246,7 +246,7 @@ def _row(key: Any, values: dict[str, Any]) -> SummaryRow:
         count=values["count"],
         decided=values["decided"],
         median=values["median"],
-        fees={c: values[f"fee_{c}"] or Decimal("0") for c in Currency.values},
+        fees={c: values[f"fee_{c}"] or Decimal("0.00") for c in Currency.values},
     )
 
 

@@ -29,6 +29,8 @@ from reports.labels import pick
 from reports.models import Format, RunState, Shape
 
 PAGE_SIZE = 25
+# Always shown; the other conditions sit under "More conditions", open when one of them is set or wrong.
+MAIN_FIELDS = ("shape", "group_by", "date_field", "date_from", "date_to")
 CONTENT_TYPES = {
     Format.CSV: "text/csv; charset=utf-8",
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -75,6 +77,10 @@ def builder(request: HttpRequest) -> HttpResponse:
         "formats": Format.choices,
         "may_list": user.has_perm(services.PERSONAL_DATA_PERMISSION),
         "language": get_language(),
+        "main_fields": MAIN_FIELDS,
+        "more_open": any(
+            request.GET.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_FIELDS
+        ),
     }
     status = 200
     if asked:
