@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from esb.access import officer_required
+from esb.templatetags.esb_ui import esb_date
 from esb.uploads import stored_file_response
 from reports import selectors, services, tables
 from reports.conditions import ReportForm, form_data
@@ -130,7 +131,7 @@ def _display(headers: list[str], row: list, language: str) -> list[tuple[str, st
         elif isinstance(cell, bool):
             out.append(_("Yes") if cell else _("No"))
         elif isinstance(cell, datetime.datetime):
-            out.append(timezone.localtime(cell).strftime("%d/%m/%Y"))
+            out.append(esb_date(cell))
         elif cell is None:
             out.append("—")
         else:
