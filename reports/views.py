@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from esb.access import officer_required
 from esb.templatetags.esb_ui import esb_date
+from esb.throttle import throttle
 from esb.uploads import stored_file_response
 from reports import selectors, services, tables
 from reports.conditions import ReportForm, form_data
@@ -145,6 +146,7 @@ def _posted_form(request: HttpRequest) -> ReportForm:
 
 @officer_required
 @require_POST
+@throttle("report-export", methods=("POST",))
 def export(request: HttpRequest) -> HttpResponse:
     _may(request)
     form = _posted_form(request)

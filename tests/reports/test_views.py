@@ -230,3 +230,11 @@ def test_an_unknown_format_is_refused_with_a_message(client, dataset):
 def test_the_sidebar_shows_reports_to_who_may_run_them(client, dataset):
     response = _client(client, dataset.officer_a1).get(BUILDER)
     assert reverse("reports:builder").encode() in response.content
+
+
+def test_exports_are_rate_limited_per_officer(client, dataset, settings):
+    settings.ESB_THROTTLE_RATES = {"report-export": "2/h"}
+    client = _client(client, dataset.officer_a1)
+    data = {**PERIOD, "shape": "summary", "format": "csv"}
+    assert [client.post(reverse("reports:export"), data).status_code for _ in range(3)] == [302, 302, 429]
+    assert ReportRun.objects.count() == 2
