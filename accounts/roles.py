@@ -91,6 +91,16 @@ _MANAGE_API_CONSUMERS = [
     "camdx_api.change_apiconsumer",
     "camdx_api.view_apicall",
 ]
+# Reports (docs/reports.md): summaries for whoever reads the figures; lists of applications (personal data,
+# each export logged in the data-access log) for the supervisor, the director and the report viewer.
+_RUN_REPORTS = [
+    "reports.run_report",
+    "reports.view_reportdefinition",
+    "reports.add_reportdefinition",
+    "reports.change_reportdefinition",
+    "reports.delete_reportdefinition",
+]
+_LIST_REPORTS = [*_RUN_REPORTS, "reports.export_personal_data"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
@@ -102,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.supervise_reviewtask",
         *_WAIVE_FEES,
         *_CHANGE_LICENCE_STATUS,
+        *_LIST_REPORTS,
     ],
     # approving authority (the final step of a workflow approves only with it)
     "approver": [
@@ -112,8 +123,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_WAIVE_FEES,
         *_REFUND_PAYMENTS,
         *_CHANGE_LICENCE_STATUS,
+        *_LIST_REPORTS,
     ],
-    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
+    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback", *_LIST_REPORTS],
     "service_administrator": [
         *_VIEW_REGISTRIES,
         "licensing.*",
@@ -147,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MANAGE_API_CONSUMERS,
         # the heartbeat of member systems: the registry (national administrators) and the status page
         "monitoring.*",
+        *_LIST_REPORTS,
     ],
 }
 

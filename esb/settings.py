@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "issuance",
     "monitoring",
     "camdx_api",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -407,6 +408,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5.0,
         "options": {"expires": 5},
     },
+    # Report exports are kept ESB_REPORT_RETENTION_DAYS days for their officer, then deleted (docs/reports.md)
+    "expire-report-files": {
+        "task": "reports.tasks.expire_report_files",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 EMAIL_BACKEND = env.str(
@@ -429,6 +435,8 @@ EMAIL_TIMEOUT = 10
 # Sandbox simulators of the national DPIs (sandbox/): on in development and test, never in production.
 # Applications (docs/applications.md): an unsubmitted draft is deleted this many days after its last save.
 ESB_DRAFT_EXPIRY_DAYS = env.int("ESB_DRAFT_EXPIRY_DAYS", default=30)
+# Reports (docs/reports.md): an exported file is kept this many days for the officer who made it.
+ESB_REPORT_RETENTION_DAYS = env.int("ESB_REPORT_RETENTION_DAYS", default=7)
 # Largest request body (uploads included) the portal accepts, in megabytes; nginx's client_max_body_size
 # must allow as much. A single document's own limit comes from its document requirement.
 ESB_MAX_UPLOAD_MB = env.int("ESB_MAX_UPLOAD_MB", default=25)

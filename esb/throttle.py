@@ -65,6 +65,7 @@ RATES: dict[str, str] = {
     # Part 5 API calls whose organization token is missing or refused, per address (camdx_api/throttling.py):
     # past this, the address is refused without asking CamDigiKey until the window ends.
     "api-token-failure": "60/m",  # POST of a file to check against a record (hashed, up to 20 MB)
+    "report-export": "30/h",  # POST /backoffice/reports/export/ (per officer: a year-long list runs minutes)
 }
 
 

@@ -161,6 +161,13 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Reports"),
+                "separator": True,
+                "items": [
+                    _nav(_("Reports"), "summarize", "reports:builder", _can("reports.run_report")),
+                ],
+            },
+            {
                 "title": _("Service catalog"),
                 "separator": True,
                 "items": [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("backoffice/fees/", include("payments.backoffice_urls")),
     path("backoffice/licences/", include("issuance.backoffice_urls")),
     path("backoffice/status/", include("monitoring.backoffice_urls")),
+    path("backoffice/reports/", include("reports.urls")),
     path("backoffice/", admin.site.urls),
 ]
 

@@ -145,6 +145,7 @@ class AccessPurpose(models.TextChoices):
     LICENCE = "LICENCE", _("issuing or checking a licence")
     API_REQUEST = "API_REQUEST", _("request from another government system")
     SUPPORT = "SUPPORT", _("answering your request for help")
+    REPORT = "REPORT", _("a report of applications made by an officer")
 
 
 class DataAccess(models.Model):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -177,6 +177,7 @@ class AccessEntry:
     subject_business_id: int | None = None
     accessor_label_km: str = ""
     object_ref: str = ""
+    accessor_user_id: int | None = None
 
 
 def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
@@ -196,6 +197,7 @@ def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
                 at=now,
                 subject_user_id=entry.subject_user_id,
                 subject_business_id=entry.subject_business_id,
+                accessor_user_id=entry.accessor_user_id,
                 accessor_label=(entry.accessor_label or "")[:200],
                 accessor_label_km=(entry.accessor_label_km or "")[:200],
                 accessor_kind=entry.accessor_kind,
@@ -206,6 +208,57 @@ def record_accesses(entries: Iterable[AccessEntry]) -> list[DataAccess]:
             )
         )
     return DataAccess.objects.bulk_create(rows) if rows else []
+
+
+def record_accesses_of(
+    subjects: Iterable[tuple[int | None, int | None, str]],
+    *,
+    accessor_label: str,
+    accessor_kind: str,
+    purpose: str,
+    what: str,
+    accessor_user_id: int | None = None,
+) -> int:
+    """One accessor's read of many people's or businesses' data — (subject user id, subject business id,
+    object reference) each — appended in one statement (a report listing a year of applications logs
+    hundreds of thousands: `record_accesses` builds a model instance per row, ten times slower). Subjects
+    naming no one are skipped; returns how many rows were written."""
+    if accessor_kind not in AccessorKind.values:
+        raise ValueError(f"Unknown accessor kind {accessor_kind!r}")
+    users, businesses, refs = [], [], []
+    for user_id, business_id, object_ref in subjects:
+        if user_id is None and business_id is None:
+            continue
+        users.append(user_id)
+        businesses.append(business_id)
+        refs.append((object_ref or "")[:64])
+    if not refs:
+        return 0
+    ctx = request_context.current()
+    request_id = (ctx.request_id if ctx.request_id != "-" else "")[:64]
+    table = DataAccess._meta.db_table  # our own constant, not input
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (at, subject_user_id, subject_business_id, accessor_user_id, accessor_label,
+                                 accessor_label_km, accessor_kind, purpose, what, object_ref, request_id)
+            SELECT %s, s.u, s.b, %s, %s, '', %s, %s, %s, s.r, %s
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS s(u, b, r)
+            """,  # noqa: S608 (the table name is ours, every value a parameter)
+            [
+                timezone.now(),
+                accessor_user_id,
+                (accessor_label or "")[:200],
+                accessor_kind,
+                (purpose or "")[:32],
+                (what or "")[:200],
+                request_id,
+                users,
+                businesses,
+                refs,
+            ],
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic
