@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 
 from accounts import selectors
+from esb.compiled import CompiledQuery
 
 _CACHE = "_esb_role_perm_cache"
 
@@ -35,6 +37,20 @@ class RolePermissionBackend(BaseBackend):
     def has_module_perms(self, user_obj, app_label: str) -> bool:
         prefix = f"{app_label}."
         return any(perm.startswith(prefix) for perm in self.get_all_permissions(user_obj))
+
+
+class SessionUserBackend(BaseBackend):
+    """Reloads the user of a session on every request, for the logins `accounts.services` completes (they
+    record this backend in the session): the same row and rule as ModelBackend's (an inactive user is nobody),
+    with the statement compiled once per process (esb.compiled) instead of on every request. It authenticates
+    nobody and grants no permission. Sessions recorded with ModelBackend keep working through it."""
+
+    def get_user(self, user_id):
+        user = _USER.first(user_id)
+        return user if user is not None and user.is_active else None
+
+
+_USER = CompiledQuery(lambda pk: get_user_model()._default_manager.filter(pk=pk))
 
 
 def forget_cached_permissions(user) -> None:

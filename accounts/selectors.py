@@ -162,7 +162,13 @@ def menu_businesses(request) -> list:
     header's "acting for" menu and the acting business (`acting_business`) share the one query."""
     cached = getattr(request, "_esb_menu_businesses", None)
     if cached is None:
-        cached = list(businesses_of(getattr(request, "user", None))[:MENU_BUSINESSES])
+        from registry.selectors import first_businesses_for_person
+
+        user = getattr(request, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False) or not user.personal_code:
+            cached = []
+        else:
+            cached = first_businesses_for_person(user.personal_code, MENU_BUSINESSES)
         request._esb_menu_businesses = cached
     return cached
 

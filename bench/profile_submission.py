@@ -39,9 +39,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--filter", help="only functions whose file or name matches this regular expression")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--queries", action="store_true", help="print the statements of one GET and POST")
     parser.add_argument("--only", choices=["get", "post"], help="profile only this request of the two")
+    parser.add_argument(
+        "--cpu", action="store_true", help="profile CPU time (time.process_time), not wall: waits drop out"
+    )
     args = parser.parse_args()
     if not 0 < args.count <= 2000:
         parser.error("--count: 1 to 2000")
@@ -103,7 +107,9 @@ def main() -> None:
 
     for public_id in drafts[: args.warmup]:
         one(public_id, None, None)
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = None
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
     record: dict = {}
     for public_id in drafts[args.warmup :]:
         one(public_id, record, profiler)
@@ -124,7 +130,7 @@ def main() -> None:
     if profiler:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(args.sort)
-        stats.print_stats(args.top)
+        stats.print_stats(*([args.filter] if args.filter else []), args.top)
         print(out.getvalue())
 
 

@@ -213,11 +213,13 @@ ROOT_URLCONF = "esb.urls"
 WSGI_APPLICATION = "esb.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-# django-axes first (lockout check), ModelBackend for break-glass passwords and to reload session users,
-# then officers' permissions from their role assignments (docs/identity.md).
+# django-axes first (lockout check), ModelBackend for break-glass passwords (and the sessions they open),
+# SessionUserBackend to reload the users of CamDigiKey sessions, then officers' permissions from their role
+# assignments (docs/identity.md).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.SessionUserBackend",
     "accounts.backends.RolePermissionBackend",
 ]
 # The back-office username/password form (break-glass); everyone else logs in with CamDigiKey.
@@ -259,9 +261,10 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # Server-side parameter binding lets psycopg prepare the statements a connection runs again and again
 # (after DB_PREPARE_THRESHOLD runs), so PostgreSQL plans each of them once per connection instead of on every
-# request: planning is most of the database's time for the portal's short queries (bench/README.md). Off by
-# default: a transaction-mode connection pooler (PgBouncer before 1.21) cannot hold prepared statements.
-if env.bool("DB_SERVER_SIDE_BINDING", default=False):
+# request: planning is most of the database's time for the portal's short queries (bench/README.md). On by
+# default; DB_SERVER_SIDE_BINDING=0 turns it off behind a transaction-mode pooler that cannot hold prepared
+# statements (PgBouncer before 1.21, or without max_prepared_statements; docs/operations.md).
+if env.bool("DB_SERVER_SIDE_BINDING", default=True):
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -376,6 +379,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "esb"
+# Commits that write outbox messages kick the relay at most once per this many seconds per process (the
+# ones in between share one kick at the end of the interval; esb.outbox.services._Kicker).
+OUTBOX_KICK_INTERVAL = env.float("OUTBOX_KICK_INTERVAL", default=0.2)
 CELERY_BEAT_SCHEDULE: dict = {
     "discard-expired-drafts": {"task": "applications.tasks.discard_expired_drafts", "schedule": 60 * 60},
     # Part 5 statistics: closed days folded into the counts (docs/statistics.md); hourly, so a missed night

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from esb.compiled import CompiledQuery
 from esb.ids import parse_id
 from licensing.models import (
     DefinitionStatus,
@@ -65,11 +66,19 @@ def published_workflow(licence_type: LicenceType | int) -> WorkflowDefinition | 
 
 def published_workflow_id(licence_type: LicenceType | int) -> int | None:
     """The id of the published workflow version (one indexed query: what a submission pins)."""
-    return (
-        WorkflowDefinition.objects.filter(licence_type=licence_type, status=DefinitionStatus.PUBLISHED)
-        .values_list("pk", flat=True)
-        .first()
+    licence_type_id = licence_type if isinstance(licence_type, int) else licence_type.pk
+    found = _PUBLISHED_WORKFLOW.rows(licence_type_id)
+    return found[0][0] if found else None
+
+
+# Read by every first submission: compiled once per process (esb.compiled).
+_PUBLISHED_WORKFLOW = CompiledQuery(
+    lambda licence_type_id: (
+        WorkflowDefinition.objects.filter(licence_type_id=licence_type_id, status=DefinitionStatus.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
     )
+)
 
 
 def catalog_services(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from esb.outbox import services as outbox
@@ -43,17 +43,18 @@ def notify(
         "url": url[:500],
         "dedupe_key": dedupe_key or None,
     }
-    # Inside the caller's transaction: no savepoint of its own (only the insert needs one); outside: its own.
+    # Inside the caller's transaction: no savepoint of its own; outside: its own transaction.
     with transaction.atomic(savepoint=False):
-        try:
-            # A savepoint, so an insert of a key already there (a retry, or a concurrent call) does not spoil
-            # the caller's transaction: the insert is the dedupe check, no read before it.
+        if dedupe_key:
+            # The insert is the dedupe check, no read before it; ON CONFLICT: a key already there (a retry, or
+            # a concurrent call) neither fails nor spoils the caller's transaction, without a savepoint.
+            notification = _insert_unless_present(Notification(**fields))
+            if notification is None:
+                return Notification.objects.get(dedupe_key=dedupe_key)
+        else:
+            # A savepoint, so a failed insert leaves the caller's transaction usable, as it always has.
             with transaction.atomic():
                 notification = Notification.objects.create(**fields)
-        except IntegrityError:
-            if not dedupe_key:
-                raise
-            return Notification.objects.get(dedupe_key=dedupe_key)
         # Keyed by the notification: relayed at least once, and the task mails a notification at most once.
         outbox.enqueue(
             EMAIL_TOPIC,
@@ -62,6 +63,28 @@ def notify(
         )
         # And a short copy on each channel the person opted in to (SMS, Telegram), in the same transaction.
         optin.fan_out(notification, user)
+    return notification
+
+
+def _insert_unless_present(notification: Notification) -> Notification | None:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING of every column the ORM would write; None when a row with
+    the key exists. (The ORM's `bulk_create(ignore_conflicts=True)` does not return the new id.)"""
+    notification.created_at = timezone.now()  # auto_now_add, as save() would set it
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(notification, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({columns})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    notification.pk = row[0]
+    notification._state.adding = False
+    notification._state.db = connection.alias
     return notification
 
 

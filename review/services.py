@@ -22,6 +22,7 @@ from applications import services as applications
 from applications.models import Application, Status
 from applications.services.status import lock
 from esb import audit
+from esb.compiled import CompiledQuery
 from licensing.models import WorkflowStep
 from notifications import services as notifications
 from review import eligibility, sla
@@ -392,11 +393,7 @@ def start_review(application: Application, *, resubmission: bool) -> ReviewTask 
             current.state, current.paused_at = TaskState.OPEN, None
             current.save(update_fields=["paused_working_days", "due_date", "state", "paused_at"])
         return current
-    first = (
-        WorkflowStep.objects.filter(definition_id=application.workflow_definition_id)
-        .order_by("order", "id")
-        .first()
-    )
+    first = _FIRST_STEP.first(application.workflow_definition_id)
     if first is None:
         return None
     return ReviewTask.objects.create(
@@ -406,6 +403,12 @@ def start_review(application: Application, *, resubmission: bool) -> ReviewTask 
         reached_at=now,
         due_date=sla.due_date(now, first.sla_working_days),
     )
+
+
+# Read by every first submission: compiled once per process (esb.compiled).
+_FIRST_STEP = CompiledQuery(
+    lambda definition_id: WorkflowStep.objects.filter(definition_id=definition_id).order_by("order", "id")[:1]
+)
 
 
 __all__ = ["TRANSITIONS", "ReviewError", "review_path", "start_review", "take_action"]

@@ -48,8 +48,9 @@ AUDIENCE_KEY = "esb_login_audience"
 # A CamDigiKey login (scan the QR code, confirm in the app) takes a minute or two; a callback arriving
 # much later than that is not the answer to this login.
 PENDING_LOGIN_MAX_AGE = 15 * 60
-# Django's auth.login needs a backend it can reload the user with on later requests.
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Django's auth.login needs a backend it can reload the user with on later requests (ModelBackend's rule,
+# without compiling its query on every request).
+SESSION_BACKEND = "accounts.backends.SessionUserBackend"
 # Set on the user by complete_login, so that the `user_logged_in` handler (accounts.signals) leaves the
 # auditing of that login to complete_login.
 CAMDIGIKEY_LOGIN_FLAG = "_esb_camdigikey_login"

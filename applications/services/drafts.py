@@ -23,6 +23,7 @@ from applications.models import Application, ApplicationDocument, ApplicationEve
 from applications.services.errors import ApplicationError, ConsentRequired, Missing, NotEditable, StalePage
 from applications.services.status import Actor, Move, record_event
 from esb import audit
+from esb.compiled import CompiledQuery
 from licensing import selectors as catalog
 from licensing.form_cache import form_fields
 from licensing.models import DocumentType
@@ -226,11 +227,17 @@ def current_documents(application: Application) -> dict[str, ApplicationDocument
 def current_document_files(application: Application) -> dict[str, list[ApplicationDocument]]:
     """Every current file of each document field, in the order they were chosen."""
     files: dict[str, list[ApplicationDocument]] = {}
-    for document in ApplicationDocument.objects.filter(
-        application=application, replaced_at__isnull=True
-    ).order_by("field_key", "position", "pk"):
+    for document in _CURRENT_DOCUMENTS.objects(application.pk):
         files.setdefault(document.field_key, []).append(document)
     return files
+
+
+# Read on every page of the journey and by the submission: compiled once per process (esb.compiled).
+_CURRENT_DOCUMENTS = CompiledQuery(
+    lambda application_id: ApplicationDocument.objects.filter(
+        application_id=application_id, replaced_at__isnull=True
+    ).order_by("field_key", "position", "pk")
+)
 
 
 def missing_answers(

@@ -352,3 +352,49 @@ def test_backoffice_lists_messages_read_only_and_retries_failed_ones(client, han
     assert "retry" not in site._registry[OutboxMessage].get_actions(request)
     request.user = admin
     assert "retry" in site._registry[OutboxMessage].get_actions(request)
+
+
+def test_relay_kicks_are_coalesced_per_process(monkeypatch, settings):
+    """Commits inside one interval share a kick: the first at once, the others one at the end of it."""
+    import time
+
+    published = []
+    monkeypatch.setattr(services, "_publish_kick", lambda: published.append(time.monotonic()))
+    settings.OUTBOX_KICK_INTERVAL = 0.3
+    services._kicker.reset()
+    try:
+        for _ in range(5):
+            services.kick_relay()
+        assert len(published) == 1  # the first commit of a quiet period kicks at once
+        deadline = time.monotonic() + 5
+        while len(published) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(published) == 2  # the four others: one kick, at the end of the interval
+        assert published[1] - published[0] >= 0.25
+        time.sleep(0.35)
+        services.kick_relay()
+        assert len(published) == 3  # quiet again: at once
+        settings.OUTBOX_KICK_INTERVAL = 0
+        services._kicker.reset()
+        services.kick_relay()
+        services.kick_relay()
+        assert len(published) == 5  # interval 0: every commit kicks
+    finally:
+        services._kicker.reset()
+
+
+def test_a_forked_process_starts_with_no_pending_kick(monkeypatch, settings):
+    published = []
+    monkeypatch.setattr(services, "_publish_kick", lambda: published.append(1))
+    settings.OUTBOX_KICK_INTERVAL = 30
+    services._kicker.reset()
+    try:
+        services.kick_relay()
+        services.kick_relay()  # a trailing kick is now pending, 30 s away
+        assert services._kicker._timer is not None
+        services._kicker._timer.cancel()
+        services._kicker.after_fork()  # what os.register_at_fork runs in the child
+        services.kick_relay()
+        assert published == [1, 1]
+    finally:
+        services._kicker.reset()

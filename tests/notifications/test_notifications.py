@@ -210,3 +210,19 @@ def test_badge_counts_unread_with_screen_reader_text(make_user):
     assert '<span class="visually-hidden">(3 unread)</span>' in html
     Notification.objects.filter(user=me).update(read_at=timezone.now())
     assert "badge" not in _render_link(me)
+
+
+def test_a_repeated_key_inside_a_transaction_needs_no_savepoint_and_spoils_nothing(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user()
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            first = _notify(user, dedupe_key="app:9:approved")
+            again = _notify(user, dedupe_key="app:9:approved")
+        assert again.pk == first.pk and again.title_en == TITLES["title_en"]
+        assert not [q for q in captured.captured_queries if "SAVEPOINT" in q["sql"]]
+        assert Notification.objects.filter(user=user).count() == 1  # the transaction is still usable
+    assert first.created_at is not None and not first._state.adding
+    assert Notification.objects.get(pk=first.pk).url == ""
