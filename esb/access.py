@@ -9,8 +9,9 @@ URL configuration and fails on a view without it):
 - back-office views are the admin site's, protected by its own permission checks;
 - `@officer_required` — a back-office page outside the admin's own views (the review queue and screen): the
   admin site's login and staff check, never cached; the view checks its permission and scopes what it reads;
-- `@signed_request` — a machine-to-machine callback (the payment gateway's webhook): no session, so no CSRF
-  token; the view verifies a signature over the raw body before anything changes;
+- `@signed_request` — a machine-to-machine callback (the payment gateway's webhook, Telegram's webhook): no
+  session, so no CSRF token; the view verifies a signature over the raw body, or a shared secret header,
+  before anything changes;
 - `ORGANIZATION_TOKEN` — the Part 5 API (camdx_api.base.Part5View sets it): another institution's system with
   a CamDigiKey organization token checked on every call, never a session (so no CSRF), GET only.
 """
@@ -69,8 +70,10 @@ def officer_required(view: Callable) -> Callable:
 
 
 def signed_request(view: Callable) -> Callable:
-    """A callback from a partner system, authenticated by the signature the view checks over the raw body
-    (never by a cookie): exempt from CSRF, which protects sessions, and only such a view is."""
+    """A callback from a partner system, authenticated by what the view checks before anything changes — a
+    signature over the raw body (the payment gateway) or a shared secret header compared in constant time
+    (Telegram's webhook) — never by a cookie: exempt from CSRF, which protects sessions, and only such a view
+    is."""
     from django.views.decorators.csrf import csrf_exempt
 
     wrapper = csrf_exempt(view)

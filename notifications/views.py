@@ -14,10 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from esb.access import applicant_required, public
+from esb.access import applicant_required, signed_request
 from esb.ids import parse_ids
 from esb.throttle import throttle
 from notifications import optin, phones, selectors, services, webhooks
@@ -146,8 +145,7 @@ def toggle_channel(request: HttpRequest, channel: str) -> HttpResponse:
     return _back()
 
 
-@public  # Telegram's servers: authenticated by the secret token header set with setWebhook
-@csrf_exempt
+@signed_request  # Telegram's servers: authenticated by the secret token header set with setWebhook
 @require_POST
 @throttle("telegram-webhook")
 def telegram_webhook(request: HttpRequest) -> HttpResponse:
