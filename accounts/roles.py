@@ -91,6 +91,9 @@ _MANAGE_API_CONSUMERS = [
     "camdx_api.change_apiconsumer",
     "camdx_api.view_apicall",
 ]
+# The statistics dashboard (docs/dashboard.md): figures of the officer's own scope, national for a national
+# system administrator.
+_SEE_DASHBOARD = ["dashboard.view_dashboard"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
@@ -101,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW,
         "review.supervise_reviewtask",
         *_WAIVE_FEES,
+        *_SEE_DASHBOARD,
         *_CHANGE_LICENCE_STATUS,
     ],
     # approving authority (the final step of a workflow approves only with it)
@@ -112,8 +116,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_WAIVE_FEES,
         *_REFUND_PAYMENTS,
         *_CHANGE_LICENCE_STATUS,
+        *_SEE_DASHBOARD,
     ],
-    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback"],
+    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback", *_SEE_DASHBOARD],
     "service_administrator": [
         *_VIEW_REGISTRIES,
         "licensing.*",
@@ -143,6 +148,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPLICATIONS,
         *_SEE_LICENCES,
         *_MANAGE_API_CONSUMERS,
+        *_SEE_DASHBOARD,
     ],
 }
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("backoffice/", include("review.urls")),
     path("backoffice/fees/", include("payments.backoffice_urls")),
     path("backoffice/licences/", include("issuance.backoffice_urls")),
+    path("backoffice/dashboard/", include("dashboard.urls")),
     path("backoffice/", admin.site.urls),
 ]
 

@@ -1,0 +1,53 @@
+"""The dashboard page (inside the back-office shell). Thin: the figures are dashboard.selectors'. It needs
+`dashboard.view_dashboard` (403 otherwise) and shows only the officer's scope; an institution outside it is
+answered 404 (the form's choices are the officer's institutions); a bad period 400 with the reason."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from dashboard import presentation, selectors
+from dashboard.forms import DashboardFilterForm, default_period
+from esb.access import officer_required
+
+PERMISSION = "dashboard.view_dashboard"
+
+
+@officer_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    today = timezone.localdate()
+    start, end = default_period(today)
+    data = request.GET if request.GET else None
+    form = DashboardFilterForm(data, user=request.user, initial={"start": start, "end": end})
+    status = 200
+    institution = None
+    if form.is_bound:
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            institution = form.cleaned_data.get("institution")
+        elif "institution" in form.errors and request.GET.get("institution"):
+            raise Http404  # an institution outside the officer's scope is answered as if it did not exist
+        else:
+            status = 400
+    filters = selectors.Filters(
+        start=start, end=end, today=today, institution_id=institution.pk if institution else None
+    )
+    figures = selectors.dashboard(request.user, filters)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Statistics dashboard"),
+        "form": form,
+        "figures": figures,
+        "institution": institution,
+        **presentation.page(figures),
+    }
+    return TemplateResponse(request, "dashboard/dashboard.html", context, status=status)
