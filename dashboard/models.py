@@ -15,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 MAX_BUCKET = 60
 
 
+class Grain(models.TextChoices):
+    DAY = "D", _("day")
+    MONTH = "M", _("month")
+
+
+def _grain():
+    """D: a day's cell; M: the same cell for a whole month (day = the 1st), read for the whole months of a
+    period."""
+    return models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)
+
+
 def _scope_fields():
     """institution, department, service: plain foreign keys without database constraints (the cells only
     count; deleting a service never has to touch them)."""
@@ -59,6 +70,7 @@ class Stage(models.TextChoices):
 
 
 class ApplicationCount(models.Model):
+    grain = _grain()
     day = models.DateField()
     institution = _scope_fields()["institution"]
     department = _scope_fields()["department"]
@@ -69,7 +81,7 @@ class ApplicationCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "institution", "department", "licence_type", "measure"],
+                fields=["grain", "day", "institution", "department", "licence_type", "measure"],
                 name="dash_appcount_cell",
                 nulls_distinct=False,
             )
@@ -83,6 +95,7 @@ class ProvinceCount(models.Model):
     """Applications received (first submission) per province of the business (NULL: no business, or no
     province on its address)."""
 
+    grain = _grain()
     day = models.DateField()
     institution = _scope_fields()["institution"]
     department = _scope_fields()["department"]
@@ -99,7 +112,7 @@ class ProvinceCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "institution", "department", "licence_type", "province"],
+                fields=["grain", "day", "institution", "department", "licence_type", "province"],
                 name="dash_provincecount_cell",
                 nulls_distinct=False,
             )
@@ -112,6 +125,7 @@ class ProvinceCount(models.Model):
 class FunnelCount(models.Model):
     """`day` is the day the application was started (its cohort): the cell grows as they move on."""
 
+    grain = _grain()
     day = models.DateField()
     institution = _scope_fields()["institution"]
     department = _scope_fields()["department"]
@@ -122,7 +136,7 @@ class FunnelCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "institution", "department", "licence_type", "stage"],
+                fields=["grain", "day", "institution", "department", "licence_type", "stage"],
                 name="dash_funnelcount_cell",
                 nulls_distinct=False,
             )
@@ -135,6 +149,7 @@ class FunnelCount(models.Model):
 class FeeCount(models.Model):
     """Payments confirmed (moved to PAID) on `day`, per method and currency."""
 
+    grain = _grain()
     day = models.DateField()
     institution = _scope_fields()["institution"]
     department = _scope_fields()["department"]
@@ -147,7 +162,7 @@ class FeeCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "institution", "department", "licence_type", "method", "currency"],
+                fields=["grain", "day", "institution", "department", "licence_type", "method", "currency"],
                 name="dash_feecount_cell",
                 nulls_distinct=False,
             )
@@ -162,6 +177,7 @@ class DurationCount(models.Model):
     last bucket holding everything longer). `step` is a review step's key, or "" for the whole application
     (first submission to decision). `breached`: finished after its due date."""
 
+    grain = _grain()
     day = models.DateField()
     institution = _scope_fields()["institution"]
     department = _scope_fields()["department"]
@@ -175,6 +191,7 @@ class DurationCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=[
+                    "grain",
                     "day",
                     "institution",
                     "department",

@@ -29,9 +29,13 @@ def _service(figures: Dashboard, licence_type_id: int) -> str:
 def _step_names(figures: Dashboard) -> dict[tuple[int, str], str]:
     keys = {(row.licence_type_id, row.step) for row in figures.durations if row.step}
     names: dict[tuple[int, str], str] = {}
-    rows = WorkflowStep.objects.filter(
-        definition__licence_type_id__in={lt for lt, _k in keys}, key__in={k for _lt, k in keys}
-    ).order_by("definition__version")
+    rows = (
+        WorkflowStep.objects.filter(
+            definition__licence_type_id__in={lt for lt, _k in keys}, key__in={k for _lt, k in keys}
+        )
+        .select_related("definition")
+        .order_by("definition__version")
+    )
     for step in rows:  # the newest version's name wins
         names[(step.definition.licence_type_id, step.key)] = step.name
     return names

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from accounts.selectors import officer_scope, scope_queryset
 from dashboard.models import (
@@ -18,6 +18,7 @@ from dashboard.models import (
     DurationCount,
     FeeCount,
     FunnelCount,
+    Grain,
     Measure,
     ProvinceCount,
     Stage,
@@ -43,11 +44,34 @@ class Filters:
     institution_id: int | None = None
 
 
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def period_cells(start: datetime.date, end: datetime.date) -> Q:
+    """The cells that add up to [start, end]: month cells for its whole months, day cells for the rest."""
+    first_full = start if start.day == 1 else _next_month(start)
+    after_last_full = (
+        _month_start(end) if _next_month(end) - datetime.timedelta(days=1) != end else _next_month(end)
+    )
+    if first_full >= after_last_full:
+        return Q(grain=Grain.DAY, day__gte=start, day__lte=end)
+    return (
+        Q(grain=Grain.MONTH, day__gte=first_full, day__lt=after_last_full)
+        | Q(grain=Grain.DAY, day__gte=start, day__lt=first_full)
+        | Q(grain=Grain.DAY, day__gte=after_last_full, day__lte=end)
+    )
+
+
 def _cells(model, user, filters: Filters, *, start=None, end=None) -> QuerySet:
     qs = scope_queryset(model.objects.all(), user, "institution", "department")
     if filters.institution_id is not None:
         qs = qs.filter(institution_id=filters.institution_id)
-    return qs.filter(day__gte=start or filters.start, day__lte=end or filters.end)
+    return qs.filter(period_cells(start or filters.start, end or filters.end))
 
 
 def percentile(buckets: dict[int, int], percent: int) -> int | None:
@@ -93,17 +117,18 @@ class Dashboard:
     provinces: dict[int, AdministrativeUnit] = field(default_factory=dict)
 
 
-def _panel(user, filters: Filters, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    rows = (
-        _cells(ApplicationCount, user, filters, start=start, end=end)
+def _today(user, filters: Filters) -> dict[str, int]:
+    """The panel for today alone (a few cells of one day)."""
+    found = dict(
+        _cells(ApplicationCount, user, filters, start=filters.today, end=filters.today)
         .filter(measure__in=PANEL)
         .values_list("measure")
         .annotate(n=Sum("count"))
+        .values_list("measure", "n")
     )
-    found = dict(rows)
     panel = {measure.value: int(found.get(measure.value, 0)) for measure in PANEL}
     overdue = (
-        _cells(DurationCount, user, filters, start=start, end=end)
+        _cells(DurationCount, user, filters, start=filters.today, end=filters.today)
         .exclude(step="")
         .filter(breached=True)
         .aggregate(n=Sum("count"))["n"]
@@ -112,13 +137,15 @@ def _panel(user, filters: Filters, start: datetime.date, end: datetime.date) -> 
     return panel
 
 
-def _durations(user, filters: Filters) -> list[DurationRow]:
+def _durations(user, filters: Filters) -> tuple[list[DurationRow], int]:
+    """The processing-time rows, and the review steps finished late (the panel's "overdue")."""
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     breaches: dict[tuple[int, str], int] = defaultdict(int)
     rows = (
         _cells(DurationCount, user, filters)
         .values_list("licence_type_id", "step", "working_days", "breached")
         .annotate(n=Sum("count"))
+        .order_by()
     )
     for licence_type_id, step, days, breached, n in rows:
         histograms[(licence_type_id, step)][days] += n
@@ -131,52 +158,52 @@ def _durations(user, filters: Filters) -> list[DurationRow]:
         result.append(
             DurationRow(key[0], key[1], sum(buckets.values()), median, p90, breaches[key], p90 == MAX_BUCKET)
         )
-    return result
+    late_steps = sum(n for (_lt, step), n in breaches.items() if step)
+    return result, late_steps
 
 
 def dashboard(user, filters: Filters) -> Dashboard:
-    """Every figure of the page for the officer (their scope) and the filters."""
-    counts = _cells(ApplicationCount, user, filters)
-    received = counts.filter(measure=Measure.RECEIVED)
-    by_month = [
-        (month, int(n))
-        for month, n in received.annotate(month=TruncMonth("day"))
-        .values_list("month")
-        .annotate(n=Sum("count"))
-        .values_list("month", "n")
-        .order_by("month")
-    ]
-    by_year = [
-        (year, int(n))
-        for year, n in received.annotate(year=ExtractYear("day"))
-        .values_list("year")
-        .annotate(n=Sum("count"))
-        .values_list("year", "n")
-        .order_by("year")
-    ]
+    """Every figure of the page for the officer (their scope) and the filters: one grouped read per table
+    for the period (months, services and measures are added up here), and two small ones for today."""
     per_service: dict[int, dict[str, int]] = defaultdict(dict)
-    for licence_type_id, measure, n in (
-        counts.values_list("licence_type_id", "measure").annotate(n=Sum("count")).order_by()
+    months: dict[datetime.date, int] = defaultdict(int)
+    totals: dict[str, int] = defaultdict(int)
+    for licence_type_id, measure, month, n in (
+        _cells(ApplicationCount, user, filters)
+        .annotate(month=TruncMonth("day"))
+        .values_list("licence_type_id", "measure", "month")
+        .annotate(n=Sum("count"))
+        .values_list("licence_type_id", "measure", "month", "n")
+        .order_by()
     ):
-        per_service[licence_type_id][measure] = int(n)
-    fees = _cells(FeeCount, user, filters)
-    fees_by_service = [
-        (lt, currency, int(n), amount)
-        for lt, currency, n, amount in fees.values_list("licence_type_id", "currency")
+        per_service[licence_type_id][measure] = per_service[licence_type_id].get(measure, 0) + int(n)
+        totals[measure] += int(n)
+        if measure == Measure.RECEIVED:
+            months[month] += int(n)
+    years: dict[int, int] = defaultdict(int)
+    for month, n in months.items():
+        years[month.year] += n
+    fees_by_service: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    fees_by_method: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for licence_type_id, method, currency, n, amount in (
+        _cells(FeeCount, user, filters)
+        .values_list("licence_type_id", "method", "currency")
         .annotate(n=Sum("count"), a=Sum("amount"))
-        .order_by("licence_type_id", "currency")
-    ]
-    fees_by_method = [
-        (method, currency, int(n), amount)
-        for method, currency, n, amount in fees.values_list("method", "currency")
-        .annotate(n=Sum("count"), a=Sum("amount"))
-        .order_by("method", "currency")
-    ]
+        .values_list("licence_type_id", "method", "currency", "n", "a")
+        .order_by()
+    ):
+        for table, key in (
+            (fees_by_service, (licence_type_id, currency)),
+            (fees_by_method, (method, currency)),
+        ):
+            count, total = table.get(key, (0, Decimal(0)))
+            table[key] = (count + int(n), total + amount)
     stages = dict(
         _cells(FunnelCount, user, filters)
         .values_list("stage")
         .annotate(n=Sum("count"))
         .values_list("stage", "n")
+        .order_by()
     )
     funnel = [(stage.value, int(stages.get(stage.value, 0))) for stage in Stage]
     provinces = [
@@ -187,19 +214,21 @@ def dashboard(user, filters: Filters) -> Dashboard:
         .values_list("province_id", "n")
         .order_by("-n", "province_id")
     ]
-    durations = _durations(user, filters)
+    durations, late_steps = _durations(user, filters)
+    period = {measure.value: totals.get(measure.value, 0) for measure in PANEL}
+    period[OVERDUE] = late_steps
     service_ids = (
-        set(per_service) | {row[0] for row in fees_by_service} | {row.licence_type_id for row in durations}
+        set(per_service) | {lt for lt, _c in fees_by_service} | {row.licence_type_id for row in durations}
     )
     return Dashboard(
         filters=filters,
-        today=_panel(user, filters, filters.today, filters.today),
-        period=_panel(user, filters, filters.start, filters.end),
-        by_month=by_month,
-        by_year=by_year,
+        today=_today(user, filters),
+        period=period,
+        by_month=sorted(months.items()),
+        by_year=sorted(years.items()),
         by_service=sorted(per_service.items()),
-        fees_by_service=fees_by_service,
-        fees_by_method=fees_by_method,
+        fees_by_service=[(lt, c, n, a) for (lt, c), (n, a) in sorted(fees_by_service.items())],
+        fees_by_method=[(m, c, n, a) for (m, c), (n, a) in sorted(fees_by_method.items())],
         durations=durations,
         funnel=funnel,
         by_province=provinces,

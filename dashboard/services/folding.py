@@ -85,21 +85,23 @@ WHERE (e.kind = 'CREATED' OR (e.kind = 'STATUS' AND e.to_status <> ''))
 _EVENT_COUNTS_SQL = (
     """
 INSERT INTO dashboard_applicationcount AS c
-    (day, institution_id, department_id, licence_type_id, measure, count)
-SELECT day, institution_id, department_id, licence_type_id, measure, count(*) FROM dash_new
+    (day, institution_id, department_id, licence_type_id, measure, count, grain)
+SELECT BUCKET(day), institution_id, department_id, licence_type_id, measure, count(*), %(grain)s FROM dash_new
 GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT ON CONSTRAINT dash_appcount_cell DO UPDATE SET count = c.count + EXCLUDED.count
 """,
     """
 INSERT INTO dashboard_provincecount AS c
-    (day, institution_id, department_id, licence_type_id, province_id, count)
-SELECT day, institution_id, department_id, licence_type_id, province_id, count(*) FROM dash_new
+    (day, institution_id, department_id, licence_type_id, province_id, count, grain)
+SELECT BUCKET(day), institution_id, department_id, licence_type_id, province_id, count(*), %(grain)s
+FROM dash_new
 WHERE measure = 'RECEIVED' GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT ON CONSTRAINT dash_provincecount_cell DO UPDATE SET count = c.count + EXCLUDED.count
 """,
     """
-INSERT INTO dashboard_funnelcount AS c (day, institution_id, department_id, licence_type_id, stage, count)
-SELECT cohort, institution_id, department_id, licence_type_id, stage, count(*) FROM (
+INSERT INTO dashboard_funnelcount AS c
+    (day, institution_id, department_id, licence_type_id, stage, count, grain)
+SELECT BUCKET(cohort), institution_id, department_id, licence_type_id, stage, count(*), %(grain)s FROM (
     SELECT cohort, institution_id, department_id, licence_type_id,
            CASE WHEN measure = 'CREATED' THEN 'STARTED' WHEN measure = 'RECEIVED' THEN 'SUBMITTED'
                 WHEN first_review THEN 'REVIEWED' WHEN measure = 'APPROVED' THEN 'APPROVED' END AS stage
@@ -118,9 +120,9 @@ FROM dash_new WHERE measure IN ('APPROVED', 'REJECTED') AND start_day IS NOT NUL
 
 _PAYMENTS_SQL = """
 INSERT INTO dashboard_feecount AS c
-    (day, institution_id, department_id, licence_type_id, method, currency, count, amount)
-SELECT (pe.at AT TIME ZONE %(zone)s)::date, lt.institution_id, lt.department_id, a.licence_type_id,
-       p.method, p.currency, count(*), sum(p.amount)
+    (day, institution_id, department_id, licence_type_id, method, currency, count, amount, grain)
+SELECT BUCKET((pe.at AT TIME ZONE %(zone)s)::date), lt.institution_id, lt.department_id, a.licence_type_id,
+       p.method, p.currency, count(*), sum(p.amount), %(grain)s
 FROM payments_paymentevent pe
 JOIN payments_payment p ON p.id = pe.payment_id
 JOIN applications_application a ON a.id = p.application_id
@@ -167,15 +169,25 @@ WITH span AS (
     LEFT JOIN esb_publicholiday h ON h.date = d::date
 )
 INSERT INTO dashboard_durationcount AS c
-    (day, institution_id, department_id, licence_type_id, step, working_days, breached, count)
-SELECT x.day, x.institution_id, x.department_id, x.licence_type_id, x.step,
-       least(greatest(e.rank - s.rank - x.paused, 0), %(max_bucket)s), x.breached, count(*)
+    (day, institution_id, department_id, licence_type_id, step, working_days, breached, count, grain)
+SELECT BUCKET(x.day), x.institution_id, x.department_id, x.licence_type_id, x.step,
+       least(greatest(e.rank - s.rank - x.paused, 0), %(max_bucket)s), x.breached, count(*), %(grain)s
 FROM dash_durations x
 JOIN calendar s ON s.day = x.start_day
 JOIN calendar e ON e.day = x.day
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT ON CONSTRAINT dash_durationcount_cell DO UPDATE SET count = c.count + EXCLUDED.count
 """
+
+
+# Every count is written twice: per day (grain "D") and per month (grain "M", day = the 1st), so a long
+# period reads its whole months from a twelfth of the rows.
+GRAINS = {"D": "(", "M": "dash_month("}
+
+
+def _each_grain(cursor, statement: str, params: dict) -> None:
+    for grain, opening in GRAINS.items():
+        cursor.execute(statement.replace("BUCKET(", opening), {**params, "grain": grain})
 
 
 def _params(source: str, settled: int) -> dict[str, object]:
@@ -204,19 +216,19 @@ def _fold_source(cursor, source: str, settled: int, keep_above: int) -> None:
     if source == "events":
         cursor.execute(_EVENTS_SQL, params)
         for statement in _EVENT_COUNTS_SQL:
-            cursor.execute(statement, params)
+            _each_grain(cursor, statement, params)
         cursor.execute(_EVENT_DURATIONS_SQL, params)
-        cursor.execute(_DURATION_COUNTS_SQL, params)
+        _each_grain(cursor, _DURATION_COUNTS_SQL, params)
         _remember(cursor, "dash_new", params, keep_above)
         cursor.execute("DROP TABLE dash_new, dash_durations")
     elif source == "payments":
         cursor.execute(_PAYMENT_IDS_SQL, params)
-        cursor.execute(_PAYMENTS_SQL, params)
+        _each_grain(cursor, _PAYMENTS_SQL, params)
         _remember(cursor, "dash_ids", params, keep_above)
         cursor.execute("DROP TABLE dash_ids")
     else:
         cursor.execute(_REVIEWS_SQL, params)
-        cursor.execute(_DURATION_COUNTS_SQL, params)
+        _each_grain(cursor, _DURATION_COUNTS_SQL, params)
         _remember(cursor, "dash_durations", params, keep_above)
         cursor.execute("DROP TABLE dash_durations")
 

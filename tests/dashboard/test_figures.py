@@ -15,7 +15,9 @@ from tests.dashboard.scenario import D1, D2, D3
 pytestmark = pytest.mark.django_db
 
 WHOLE = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+# whole months only, one day, days across two months, whole months with partial edges on either side
 PERIODS = [WHOLE, (D1, D1), (D2, D3), (D3, D3)]
+PERIODS += [(datetime.date(2025, 2, 15), datetime.date(2025, 4, 30)), (datetime.date(2025, 3, 1), D3)]
 
 
 def _figures(user, start, end, today=D3, institution=None):
