@@ -14,7 +14,7 @@ WIDTH = 100  # viewBox units; the SVG scales to its box
 class Bar:
     label: str
     value: str
-    width: float
+    width: str  # a percentage written with a dot whatever the language (an SVG length)
     label_y: int
     bar_y: int
 
@@ -33,5 +33,6 @@ def bar_chart(rows: list[tuple[str, float, str]]) -> Chart:
     bars = []
     for index, (label, value, shown) in enumerate(rows):
         y = index * ROW_HEIGHT
-        bars.append(Bar(label, shown, round(max(float(value), 0) / float(top) * 80, 2), y + 12, y + 16))
+        share = max(float(value), 0) / float(top) * 80
+        bars.append(Bar(label, shown, f"{max(share, 0.5):.2f}", y + 12, y + 16))
     return Chart(bars=bars, height=max(len(rows), 1) * ROW_HEIGHT)
