@@ -17,6 +17,7 @@ from dashboard.models import (
     ApplicationCount,
     DurationCount,
     FeeCount,
+    FoldMark,
     FunnelCount,
     Grain,
     Measure,
@@ -237,9 +238,41 @@ def dashboard(user, filters: Filters) -> Dashboard:
     )
 
 
+def fold_generation() -> str | None:
+    """Changes whenever a fold runs (each minute): what the page drew before stays valid until then. None
+    before the first fold."""
+    marks = list(
+        FoldMark.objects.order_by("source").values_list("folded_at", "checkpoint_id", "settled_through")
+    )
+    if not marks or any(folded_at is None for folded_at, _c, _s in marks):
+        return None
+    return "|".join(
+        f"{folded_at.timestamp()}:{checkpoint}:{settled}" for folded_at, checkpoint, settled in marks
+    )
+
+
+def scope_key(user) -> str:
+    """Officers with the same scope see the same figures."""
+    scope = officer_scope(user)
+    if scope.is_national:
+        return "national"
+    parts = (scope.institution_ids, scope.department_ids, scope.whole_institution_ids)
+    return "/".join(",".join(map(str, sorted(ids))) for ids in parts)
+
+
 def may_filter_institutions(user) -> bool:
     scope = officer_scope(user)
     return scope.is_national or len(scope.institution_ids) > 1
 
 
-__all__ = ["OVERDUE", "PANEL", "Dashboard", "Filters", "dashboard", "institutions_for", "percentile"]
+__all__ = [
+    "OVERDUE",
+    "PANEL",
+    "Dashboard",
+    "Filters",
+    "dashboard",
+    "fold_generation",
+    "institutions_for",
+    "percentile",
+    "scope_key",
+]

@@ -4,11 +4,17 @@ answered 404 (the form's choices are the officer's institutions); a bad period 4
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -17,6 +23,7 @@ from dashboard.forms import DashboardFilterForm, default_period
 from esb.access import officer_required
 
 PERMISSION = "dashboard.view_dashboard"
+FIGURES_SECONDS = 5 * 60  # a bound only: a new fold (each minute) makes a new key
 
 
 @officer_required
@@ -41,13 +48,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = selectors.Filters(
         start=start, end=end, today=today, institution_id=institution.pk if institution else None
     )
-    figures = selectors.dashboard(request.user, filters)
     context = {
         **admin.site.each_context(request),
         "title": _("Statistics dashboard"),
         "form": form,
-        "figures": figures,
-        "institution": institution,
-        **presentation.page(figures),
+        "filters": filters,
+        "figures_html": _figures_html(request, filters),
     }
     return TemplateResponse(request, "dashboard/dashboard.html", context, status=status)
+
+
+def _figures_html(request: HttpRequest, filters: selectors.Filters) -> str:
+    """The figures drawn, kept until the next fold for every officer with the same scope, language and
+    filters (the fold changes the generation each minute, so nothing is older than what the tables say)."""
+    generation = selectors.fold_generation()
+    key = None
+    if generation is not None:
+        parts = (get_language(), selectors.scope_key(request.user), filters, generation)
+        key = "dashboard:figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return mark_safe(found)  # noqa: S308 (our own rendering, stored by the branch below)
+    figures = selectors.dashboard(request.user, filters)
+    html = render_to_string(
+        "dashboard/figures.html", {"figures": figures, **presentation.page(figures)}, request=request
+    )
+    if key is not None:
+        cache.set(key, html, FIGURES_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped there)

@@ -96,3 +96,26 @@ def test_the_sidebar_shows_the_entry_to_those_who_may(client, history):
     reception = officer("reception_officer", history.service_a.institution)
     client.force_login(reception)
     assert URL not in client.get(reverse("review:queue")).content.decode()
+
+
+def _received_in_period(response) -> str:
+    summary = _cell(response, "summary")
+    row = summary[summary.index('data-measure="RECEIVED"') :]
+    return row.split('<td class="dash-num">')[2].split("<")[0]
+
+
+def test_the_drawn_figures_follow_the_next_fold_and_the_scope(client, history, applicant, business):
+    """The figures are kept between folds for officers of the same scope; a fold shows what it added, and an
+    officer of another scope never gets the national drawing."""
+    from tests.applications import factories as application_factories
+
+    folding.fold()
+    params = {"start": D1.isoformat(), "end": "2030-12-31"}
+    before = _received_in_period(_get(client, history.national, **params))
+    assert _received_in_period(_get(client, history.national, **params)) == before  # from the cache
+    application_factories.submitted(applicant, history.service_a, business)
+    assert _received_in_period(_get(client, history.national, **params)) == before  # not folded yet
+    folding.fold()
+    assert int(_received_in_period(_get(client, history.national, **params))) == int(before) + 1
+    ministry_b = officer("head_of_office", history.service_b.institution)
+    assert int(_received_in_period(_get(client, ministry_b, **params))) == 1  # B's paid application only
