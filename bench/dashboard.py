@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--server", default="sync:3")
+    parser.add_argument("--uncached", action="store_true", help="draw the figures on every request")
     parser.add_argument("--target-p95", type=float, default=200.0)
     parser.add_argument("--log", type=Path, default=ROOT / ".data" / "bench-dashboard-gunicorn.log")
     args = parser.parse_args(argv)
@@ -194,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     args.log.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+    if args.uncached:
+        env["BENCH_DASHBOARD_UNCACHED"] = "1"
     server = start_gunicorn("esb-bench-dashboard", port, args.server, env, args.log, 0)
     results: dict[tuple[int, str, str], list[float]] = {}
     rates: dict[tuple[int, str, str], list[float]] = {}
