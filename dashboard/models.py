@@ -79,6 +79,7 @@ class ApplicationCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "day", "institution", "department", "licence_type", "measure"],
@@ -110,6 +111,7 @@ class ProvinceCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "day", "institution", "department", "licence_type", "province"],
@@ -134,6 +136,7 @@ class FunnelCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "day", "institution", "department", "licence_type", "stage"],
@@ -160,6 +163,7 @@ class FeeCount(models.Model):
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "day", "institution", "department", "licence_type", "method", "currency"],
@@ -188,6 +192,7 @@ class DurationCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -221,6 +226,9 @@ class FoldMark(models.Model):
     checkpoint_at = models.DateTimeField(null=True)
     folded_at = models.DateTimeField(null=True)
 
+    class Meta:
+        default_permissions = ()
+
     def __str__(self) -> str:
         return f"{self.source} settled through {self.settled_through}"
 
@@ -230,6 +238,7 @@ class FoldedRow(models.Model):
     row_id = models.BigIntegerField()
 
     class Meta:
+        default_permissions = ()  # derived rows: nobody edits them, the page has its own permission
         constraints = [models.UniqueConstraint(fields=["source", "row_id"], name="dash_foldedrow_unique")]
 
     def __str__(self) -> str:
