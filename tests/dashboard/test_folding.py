@@ -123,3 +123,11 @@ def test_a_late_payment_and_review_action_are_counted_once(history):
     FoldMark.objects.filter(source__in=["payments", "reviews"]).update(checkpoint_at=None)
     folding.fold()
     assert snapshot() == first
+
+
+def test_the_beat_task_folds(history):
+    from dashboard import tasks
+
+    marks = tasks.fold()
+    assert set(marks) == {"events", "payments", "reviews"}
+    assert ApplicationCount.objects.exists() and DurationCount.objects.exists() and FeeCount.objects.exists()
