@@ -101,6 +101,9 @@ _RUN_REPORTS = [
     "reports.delete_reportdefinition",
 ]
 _LIST_REPORTS = [*_RUN_REPORTS, "reports.export_personal_data"]
+# The statistics dashboard (docs/dashboard.md): figures of the officer's own scope, national for a national
+# system administrator.
+_SEE_DASHBOARD = ["dashboard.view_dashboard"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "reception_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_HELP_DESK, *_REVIEW, *_SEE_LICENCES],
     "technical_officer": [*_VIEW_REGISTRIES, *_VIEW_CATALOG, *_REVIEW, *_SEE_LICENCES],
@@ -111,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW,
         "review.supervise_reviewtask",
         *_WAIVE_FEES,
+        *_SEE_DASHBOARD,
         *_CHANGE_LICENCE_STATUS,
         *_LIST_REPORTS,
     ],
@@ -124,8 +128,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REFUND_PAYMENTS,
         *_CHANGE_LICENCE_STATUS,
         *_LIST_REPORTS,
+        *_SEE_DASHBOARD,
     ],
-    "report_viewer": [*_VIEW_CATALOG, "esb.view_auditevent", "portal.view_feedback", *_LIST_REPORTS],
+    "report_viewer": [
+        *_VIEW_CATALOG,
+        "esb.view_auditevent",
+        "portal.view_feedback",
+        *_LIST_REPORTS,
+        *_SEE_DASHBOARD,
+    ],
     "service_administrator": [
         *_VIEW_REGISTRIES,
         "licensing.*",
@@ -160,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # the heartbeat of member systems: the registry (national administrators) and the status page
         "monitoring.*",
         *_LIST_REPORTS,
+        *_SEE_DASHBOARD,
     ],
 }
 

@@ -9,3 +9,9 @@ from esb import settings as _portal
 globals().update({name: value for name, value in vars(_portal).items() if name.isupper()})
 
 ROOT_URLCONF = "bench.http_urls"
+
+# bench/dashboard.py --uncached: the dashboard draws its figures on every request (no kept drawing)
+import os as _os  # noqa: E402
+
+if _os.environ.get("BENCH_DASHBOARD_UNCACHED") == "1":
+    DASHBOARD_FIGURES_SECONDS = 0

@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "monitoring",
     "camdx_api",
     "reports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -390,6 +391,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "applications.tasks.close_statistics_days",
         "schedule": crontab(minute=15),
     },
+    # The dashboard's pre-aggregated figures: the history folded in each minute (docs/dashboard.md).
+    "fold-dashboard": {"task": "dashboard.tasks.fold", "schedule": 60.0, "options": {"expires": 60}},
     # Review tasks past their working-day SLA: their holder and supervisors are told once.
     "notify-overdue-review-tasks": {"task": "review.tasks.notify_overdue_tasks", "schedule": 60 * 60},
     # The outbox relay's safety net (commits kick it at once); expires: no stale runs after a stopped worker.

@@ -125,6 +125,18 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Statistics"),
+                "separator": True,
+                "items": [
+                    _nav(
+                        _("Statistics dashboard"),
+                        "monitoring",
+                        "dashboard:dashboard",
+                        _can("dashboard.view_dashboard"),
+                    ),
+                ],
+            },
+            {
                 "title": _("Licences"),
                 "separator": True,
                 "items": [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("backoffice/licences/", include("issuance.backoffice_urls")),
     path("backoffice/status/", include("monitoring.backoffice_urls")),
     path("backoffice/reports/", include("reports.urls")),
+    path("backoffice/dashboard/", include("dashboard.urls")),
     path("backoffice/", admin.site.urls),
 ]
 
