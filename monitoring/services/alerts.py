@@ -18,6 +18,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from monitoring.models import Alert, AlertDestination, AlertKind, Incident, MemberSystem, cause_label
 
@@ -50,9 +51,12 @@ def message_text(incident: Incident, kind: str, language: str) -> str:
                 "cause": cause_label(incident.cause),
                 "number": incident.pk,
             }
-        return _(
-            "RECOVERED: %(name)s answers again since %(end)s, after about %(minutes)s minute(s) down. "
-            "Incident no. %(number)s is closed."
+        return ngettext(
+            "RECOVERED: %(name)s answers again since %(end)s, after about %(minutes)s minute down. "
+            "Incident no. %(number)s is closed.",
+            "RECOVERED: %(name)s answers again since %(end)s, after about %(minutes)s minutes down. "
+            "Incident no. %(number)s is closed.",
+            incident.duration_minutes,
         ) % {
             "name": name,
             "end": _local(incident.ended_at),

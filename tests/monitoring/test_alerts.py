@@ -62,7 +62,7 @@ def test_one_down_and_one_recovered_per_destination_in_its_language(system):
     clock.feed(system, UP, UP)
     texts = _texts("sms")
     assert len(texts) == 2 and texts[1].startswith("RECOVERED: Ministry of Tourism e-service")
-    assert "about 2 minute(s)" in texts[1]
+    assert "about 2 minutes" in texts[1]
     assert len(_texts("telegram")) == 2
     assert Alert.objects.filter(status="sent").count() == 4
     keys = set(OutgoingMessage.objects.values_list("dedupe_key", flat=True))

@@ -78,7 +78,7 @@ def test_three_intervals_down_then_recovery_give_one_down_and_one_recovered_mess
     downs = [t for t in texts if t.startswith("DOWN: Ministry of Tourism e-service (sandbox)")]
     recovered = [t for t in texts if t.startswith("RECOVERED: Ministry of Tourism e-service (sandbox)")]
     assert len(downs) == 1 and len(recovered) == 1, texts
-    assert "after about 2 minute(s) down" in recovered[0]
+    assert "after about 2 minutes down" in recovered[0]
     assert OutgoingMessage.objects.filter(state="sent").count() == 2
     assert Alert.objects.filter(status="sent").count() == 2
 
