@@ -458,6 +458,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files go to a temporary 
 # watched, nothing else. Off unless turned on.
 ESB_PUBLIC_STATUS_PAGE = env.bool("ESB_PUBLIC_STATUS_PAGE", default=False)
 
+# Where the heartbeat may send probes (docs/monitoring.md, "Which addresses a probe may reach"). Link-local
+# and cloud-metadata addresses are always refused; loopback, private and shared ranges only when a network
+# here names them: ministries' systems may sit on the government's private network, so production names
+# those networks rather than opening every private range. Development and tests allow the local ranges.
+MONITORING_PROBE_ALLOWED_NETWORKS = env.list(
+    "MONITORING_PROBE_ALLOWED_NETWORKS",
+    default=[]
+    if IS_PRODUCTION
+    else ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:
     _CONFIG_PROBLEMS.append("ESB_SANDBOX_ENABLED must be off when ESB_ENV=production")
