@@ -147,6 +147,21 @@ def start_telegram_link(user) -> str:
     )
 
 
+def pending_telegram_link(user, deep_link: object) -> str:
+    """`deep_link` (kept in the person's session by the POST that made it, so the settings page can show it
+    after a redirect) if it is still the person's unused, unexpired link; otherwise ""."""
+    if not isinstance(deep_link, str) or "?start=" not in deep_link:
+        return ""
+    token = deep_link.rsplit("?start=", 1)[1]
+    still_open = TelegramLink.objects.filter(
+        user=user,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists()
+    return deep_link if still_open else ""
+
+
 @dataclass(frozen=True)
 class Binding:
     status: str  # bound | unknown | used | expired
