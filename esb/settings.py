@@ -402,6 +402,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 10},
     },
     "monitoring-rollups": {"task": "monitoring.tasks.fold_rollups", "schedule": 600.0},
+    # Telegram/SMS messages left "sending" by a stopped worker are marked "unknown", never resent.
+    "notifications-resolve-stuck": {"task": "notifications.tasks.resolve_stuck_messages", "schedule": 300.0},
     # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
     "poll-pending-khqr": {
         "task": "payments.tasks.poll_pending_khqr",
