@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from notifications import alerts
 from notifications.channels import get_channel
 from notifications.models import ChannelSubscription, OutgoingMessage, PhoneVerification, TelegramLink
-from notifications.phones import to_e164
+from notifications.phones import mask, to_e164
 
 CODE_LIFETIME = datetime.timedelta(minutes=10)
 MAX_WRONG_ATTEMPTS = 5
@@ -207,6 +207,28 @@ def set_enabled(user, channel: str, enabled: bool) -> bool:
             enabled=enabled, updated_at=timezone.now()
         )
     )
+
+
+def forget_channels(user) -> int:
+    """Erase the person's Telegram and SMS details (their right to erasure of optional data): subscriptions,
+    phone verifications and open Telegram links are deleted; the copies of their notifications already
+    queued or sent keep their text but lose the destination (replaced by a mask), and the queued ones are
+    never sent. Returns the number of subscriptions removed."""
+    now = timezone.now()
+    with transaction.atomic():
+        removed, _ = ChannelSubscription.objects.filter(user=user).delete()
+        PhoneVerification.objects.filter(user=user).delete()
+        TelegramLink.objects.filter(user=user).delete()
+        copies = OutgoingMessage.objects.select_for_update().filter(notification__user=user)
+        for message in copies:
+            message.destination = mask(message.destination) if message.channel == "sms" else "•••"
+            fields = ["destination", "destination_hash"]
+            if message.state == OutgoingMessage.State.QUEUED:
+                message.state, message.failed_at = OutgoingMessage.State.FAILED, now
+                message.last_error = "the person erased their notification channels"
+                fields += ["state", "failed_at", "last_error"]
+            message.save(update_fields=fields)
+    return removed
 
 
 def fan_out(notification, user) -> list[OutgoingMessage]:

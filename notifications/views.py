@@ -154,6 +154,15 @@ def toggle_channel(request: HttpRequest, channel: str) -> HttpResponse:
     return _back()
 
 
+@require_POST
+@applicant_required
+def forget_channels(request: HttpRequest) -> HttpResponse:
+    optin.forget_channels(request.user)
+    request.session.pop(PENDING_TELEGRAM_LINK, None)
+    messages.success(request, _("Your Telegram and SMS details are erased."))
+    return _back()
+
+
 @public  # Telegram's servers: authenticated by the secret token header set with setWebhook
 @csrf_exempt
 @require_POST
