@@ -25,9 +25,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications import alerts
-from notifications.channels import get_channel
+from notifications.channels import InvalidDestination, get_channel
 from notifications.models import ChannelSubscription, OutgoingMessage, PhoneVerification, TelegramLink
-from notifications.phones import mask, to_e164
+from notifications.phones import CAMBODIA, mask, to_e164
 
 CODE_LIFETIME = datetime.timedelta(minutes=10)
 MAX_WRONG_ATTEMPTS = 5
@@ -51,8 +51,13 @@ def _code_hash(verification_id: int, code: str) -> str:
 
 
 def start_phone_verification(user, phone: str) -> PhoneVerification:
-    """Send a new code to `phone` (InvalidDestination, a ValueError, when it is not a phone number)."""
+    """Send a new code to `phone` (InvalidDestination, a ValueError, when it is not a Cambodian phone
+    number). Applicants' copies go to Cambodian numbers only: anyone with an account can ask for a code, and
+    accepting any country would let a script make the portal send SMS to costly international or premium
+    numbers at the ministry's expense (SMS pumping). Operators' alert destinations are not limited."""
     e164 = to_e164(phone)
+    if not e164.startswith("+" + CAMBODIA):
+        raise InvalidDestination("applicants' SMS copies go to Cambodian numbers only")
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
