@@ -470,6 +470,11 @@ MONITORING_PROBE_ALLOWED_NETWORKS = env.list(
     if IS_PRODUCTION
     else ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
+for _network in MONITORING_PROBE_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network.strip(), strict=False)
+    except ValueError:
+        _CONFIG_PROBLEMS.append(f"MONITORING_PROBE_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR)")
 
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:

@@ -175,3 +175,11 @@ def test_a_slow_loris_answer_is_cut_off_at_the_probe_deadline():
     assert time.monotonic() - started < 3
     assert (answer.outcome, answer.error_class) == ("down", "timeout")
     loris.sock.close()
+
+
+def test_production_refuses_a_malformed_allow_list_and_starts_with_a_good_one():
+    from tests.ops.test_settings import manage_check, production_env
+
+    bad = manage_check(production_env(MONITORING_PROBE_ALLOWED_NETWORKS="10.20.0.0/16,not-a-network"))
+    assert bad.returncode != 0 and "'not-a-network' is not a network" in bad.stderr + bad.stdout
+    assert manage_check(production_env(MONITORING_PROBE_ALLOWED_NETWORKS="10.20.0.0/16")).returncode == 0
