@@ -411,6 +411,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 10},
     },
     "monitoring-rollups": {"task": "monitoring.tasks.fold_rollups", "schedule": 600.0},
+    # Telegram/SMS messages left "sending" by a stopped worker are marked "unknown", never resent.
+    "notifications-resolve-stuck": {"task": "notifications.tasks.resolve_stuck_messages", "schedule": 300.0},
     # Bakong sends no webhook: pending KHQR payments are checked (batched, with backoff) until they expire.
     "poll-pending-khqr": {
         "task": "payments.tasks.poll_pending_khqr",
@@ -466,6 +468,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files go to a temporary 
 # The public status page /status/ (docs/monitoring.md): names, state and uptime of the member systems
 # watched, nothing else. Off unless turned on.
 ESB_PUBLIC_STATUS_PAGE = env.bool("ESB_PUBLIC_STATUS_PAGE", default=False)
+
+# Where the heartbeat may send probes (docs/monitoring.md, "Which addresses a probe may reach"). Link-local
+# and cloud-metadata addresses are always refused; loopback, private and shared ranges only when a network
+# here names them: ministries' systems may sit on the government's private network, so production names
+# those networks rather than opening every private range. Development and tests allow the local ranges.
+MONITORING_PROBE_ALLOWED_NETWORKS = env.list(
+    "MONITORING_PROBE_ALLOWED_NETWORKS",
+    default=[]
+    if IS_PRODUCTION
+    else ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+for _network in MONITORING_PROBE_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network.strip(), strict=False)
+    except ValueError:
+        _CONFIG_PROBLEMS.append(f"MONITORING_PROBE_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR)")
 
 ESB_SANDBOX_ENABLED = env.bool("ESB_SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if IS_PRODUCTION and ESB_SANDBOX_ENABLED:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from esb.fields import EncryptedTextField, LookupHashField
 from esb.i18n import localized
+from monitoring import addresses
 from notifications.channels import get_channel
 
 
@@ -111,6 +112,18 @@ class MemberSystem(models.Model):
         return localized(self.name_km, self.name_en)
 
     def clean(self) -> None:
+        if self.probe_url:
+            try:
+                addresses.check_url(self.probe_url, resolve_required=False)
+            except addresses.RefusedAddress:
+                raise ValidationError(
+                    {
+                        "probe_url": _(
+                            "This address cannot be probed: link-local and cloud metadata addresses never, "
+                            "internal addresses only on a network the portal's configuration allows."
+                        )
+                    }
+                ) from None
         if self.timeout_seconds and self.interval_seconds and self.timeout_seconds >= self.interval_seconds:
             raise ValidationError({"timeout_seconds": _("The timeout must be shorter than the interval.")})
         if self.slow_ms and self.timeout_seconds and self.slow_ms >= self.timeout_seconds * 1000:
@@ -206,6 +219,7 @@ CAUSE_LABELS = {
     "bad_json": _("an answer that is not valid JSON"),
     "unhealthy": _("the system reports itself unhealthy"),
     "too_large": _("an answer too large for a health check"),
+    "refused_address": _("an address the probe policy refuses"),
 }
 
 

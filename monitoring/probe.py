@@ -8,12 +8,14 @@ to count, and the next slot probes again. The body is read up to `MAX_BODY` byte
 from __future__ import annotations
 
 import json
+import socket
 import time
 from dataclasses import dataclass
 
 import requests
 
 from esb import http
+from monitoring import addresses
 from monitoring.models import CheckKind, Outcome
 
 MAX_BODY = 64 * 1024
@@ -27,6 +29,7 @@ BAD_JSON = "bad_json"
 UNHEALTHY = "unhealthy"
 TOO_LARGE = "too_large"
 REQUEST_ERROR = "request_error"
+REFUSED_ADDRESS = "refused_address"
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,38 @@ def _client(timeout_seconds: int) -> http.HttpClient:
     return http.client(config)
 
 
-def _read_body(response: requests.Response) -> bytes | None:
-    """Up to MAX_BODY bytes of the body; None when it is longer."""
+class _TooSlow(Exception):
+    """The body kept trickling in past the probe's deadline (a slow-loris answer)."""
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes | None:
+    """Up to MAX_BODY bytes of the body; None when it is longer. The read timeout bounds each socket read
+    only, so a server sending a byte every few seconds is cut off at the probe's overall deadline."""
     chunks, size = [], 0
-    for chunk in response.iter_content(8192):
+    while True:
+        # read1: at most one socket read, so the deadline is checked between reads (read(n) would wait
+        # for all n bytes, one trickled byte at a time)
+        chunk = response.raw.read1(8192)
+        if not chunk:
+            break
         size += len(chunk)
         if size > MAX_BODY:
             return None
+        if time.monotonic() > deadline:
+            raise _TooSlow
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _peer_socket(response: requests.Response) -> socket.socket | None:
+    """The socket the answer came over: the pooled connection's, or (when the server closes after the
+    answer, so urllib3 has let go of it) the one under http.client's reader."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock
 
 
 def judge(check_kind: str, status: int, body: bytes | None) -> tuple[bool, str]:
@@ -88,6 +114,11 @@ def run(url: str, *, check_kind: str, timeout_seconds: int, slow_ms: int) -> Pro
         return int((time.monotonic() - started) * 1000)
 
     try:
+        addresses.check_url(url, resolve_required=True)
+    except addresses.RefusedAddress:
+        return ProbeAnswer(Outcome.DOWN, 0, None, REFUSED_ADDRESS)
+    deadline = started + timeout_seconds
+    try:
         response = _client(timeout_seconds).request(
             "GET",
             url,
@@ -98,10 +129,13 @@ def run(url: str, *, check_kind: str, timeout_seconds: int, slow_ms: int) -> Pro
             headers={"Accept": "application/json"},
         )
         try:
-            body = _read_body(response)
+            addresses.check_peer(_peer_socket(response))
+            body = _read_body(response, deadline)
         finally:
             response.close()
-    except requests.Timeout:
+    except addresses.RefusedAddress:
+        return ProbeAnswer(Outcome.DOWN, elapsed(), None, REFUSED_ADDRESS)
+    except (requests.Timeout, _TooSlow):
         return ProbeAnswer(Outcome.DOWN, elapsed(), None, TIMEOUT)
     except requests.ConnectionError as error:
         # a read timeout while streaming the body surfaces as a ConnectionError wrapping a ReadTimeoutError

@@ -145,9 +145,11 @@ def deliver(message_id: int) -> Outcome:
         logger.warning("outgoing message %s: refused by %s: %s", message.pk, message.channel, error)
         return _fail(message.pk, str(error))
     except Exception as error:
-        # Unexpected: the provider may have received it, so it is not resent (at most once).
-        logger.exception("outgoing message %s: unexpected error while sending", message.pk)
-        return _fail(message.pk, f"{type(error).__name__}: {error}")
+        # Unexpected: the provider may have received it, so it is not resent (at most once). Only the class
+        # name is kept and logged: an unexpected error's text may quote the request URL, which holds the
+        # Telegram bot token.
+        logger.error("outgoing message %s: unexpected %s while sending", message.pk, type(error).__name__)
+        return _fail(message.pk, f"unexpected {type(error).__name__} while sending")
     OutgoingMessage.objects.filter(pk=message.pk).update(
         state=OutgoingMessage.State.SENT,
         provider_message_id=provider_id[:100],
@@ -156,3 +158,30 @@ def deliver(message_id: int) -> Outcome:
     )
     _forget_code(message.pk)
     return Outcome("sent")
+
+
+STUCK_AFTER = datetime.timedelta(minutes=10)  # far above any channel's HTTP timeout (Telegram 10 s, SMS 10 s)
+
+
+def resolve_stuck(now: datetime.datetime | None = None) -> int:
+    """Mark `unknown` the messages left `sending` for longer than STUCK_AFTER (a worker crashed or was killed
+    between the claim and the provider's answer). They are not resent — the provider may have delivered
+    them and sending is at most once — but administrators see them (state filter in the back-office) and the
+    log says so. Returns how many were marked."""
+    now = now or timezone.now()
+    stuck = list(
+        OutgoingMessage.objects.filter(
+            state=OutgoingMessage.State.SENDING, claimed_at__lt=now - STUCK_AFTER
+        ).values_list("pk", flat=True)[:1000]
+    )
+    if not stuck:
+        return 0
+    marked = OutgoingMessage.objects.filter(pk__in=stuck, state=OutgoingMessage.State.SENDING).update(
+        state=OutgoingMessage.State.UNKNOWN,
+        failed_at=now,
+        last_error="the worker stopped while sending; not resent (the provider may have it)",
+    )
+    for pk in stuck:
+        _forget_code(pk)
+    logger.warning("%s outgoing message(s) left sending by a stopped worker marked unknown", marked)
+    return marked

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications.channels import InvalidDestination
-from notifications.phones import to_e164
+from notifications.phones import CAMBODIA, to_e164
 
 
 class _Accessible(forms.Form):
@@ -35,7 +35,11 @@ class PhoneForm(_Accessible):
 
     def clean_phone(self) -> str:
         try:
-            return to_e164(self.cleaned_data["phone"])
+            phone = to_e164(self.cleaned_data["phone"])
+            if not phone.startswith("+" + CAMBODIA):
+                # applicants' SMS go to Cambodian numbers only (see optin.start_phone_verification)
+                raise InvalidDestination(phone)
+            return phone
         except InvalidDestination:
             raise forms.ValidationError(
                 _("Enter a mobile phone number, for example 012 345 678 or +855 12 345 678.")

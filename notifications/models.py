@@ -74,6 +74,9 @@ class OutgoingMessage(models.Model):
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # A worker stopped between the claim and the provider's answer: the provider may or may not have the
+        # message; not resent (at most once), shown to administrators (notifications.delivery.resolve_stuck).
+        UNKNOWN = "unknown", _("unknown (worker stopped while sending)")
 
     channel = models.CharField(_("channel"), max_length=50)
     destination = EncryptedTextField(_("destination"), hash_field="destination_hash")

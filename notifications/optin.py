@@ -25,9 +25,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications import alerts
-from notifications.channels import get_channel
+from notifications.channels import InvalidDestination, get_channel
 from notifications.models import ChannelSubscription, OutgoingMessage, PhoneVerification, TelegramLink
-from notifications.phones import to_e164
+from notifications.phones import CAMBODIA, mask, to_e164
 
 CODE_LIFETIME = datetime.timedelta(minutes=10)
 MAX_WRONG_ATTEMPTS = 5
@@ -51,8 +51,13 @@ def _code_hash(verification_id: int, code: str) -> str:
 
 
 def start_phone_verification(user, phone: str) -> PhoneVerification:
-    """Send a new code to `phone` (InvalidDestination, a ValueError, when it is not a phone number)."""
+    """Send a new code to `phone` (InvalidDestination, a ValueError, when it is not a Cambodian phone
+    number). Applicants' copies go to Cambodian numbers only: anyone with an account can ask for a code, and
+    accepting any country would let a script make the portal send SMS to costly international or premium
+    numbers at the ministry's expense (SMS pumping). Operators' alert destinations are not limited."""
     e164 = to_e164(phone)
+    if not e164.startswith("+" + CAMBODIA):
+        raise InvalidDestination("applicants' SMS copies go to Cambodian numbers only")
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
@@ -147,6 +152,21 @@ def start_telegram_link(user) -> str:
     )
 
 
+def pending_telegram_link(user, deep_link: object) -> str:
+    """`deep_link` (kept in the person's session by the POST that made it, so the settings page can show it
+    after a redirect) if it is still the person's unused, unexpired link; otherwise ""."""
+    if not isinstance(deep_link, str) or "?start=" not in deep_link:
+        return ""
+    token = deep_link.rsplit("?start=", 1)[1]
+    still_open = TelegramLink.objects.filter(
+        user=user,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists()
+    return deep_link if still_open else ""
+
+
 @dataclass(frozen=True)
 class Binding:
     status: str  # bound | unknown | used | expired
@@ -192,6 +212,28 @@ def set_enabled(user, channel: str, enabled: bool) -> bool:
             enabled=enabled, updated_at=timezone.now()
         )
     )
+
+
+def forget_channels(user) -> int:
+    """Erase the person's Telegram and SMS details (their right to erasure of optional data): subscriptions,
+    phone verifications and open Telegram links are deleted; the copies of their notifications already
+    queued or sent keep their text but lose the destination (replaced by a mask), and the queued ones are
+    never sent. Returns the number of subscriptions removed."""
+    now = timezone.now()
+    with transaction.atomic():
+        removed, _ = ChannelSubscription.objects.filter(user=user).delete()
+        PhoneVerification.objects.filter(user=user).delete()
+        TelegramLink.objects.filter(user=user).delete()
+        copies = OutgoingMessage.objects.select_for_update().filter(notification__user=user)
+        for message in copies:
+            message.destination = mask(message.destination) if message.channel == "sms" else "•••"
+            fields = ["destination", "destination_hash"]
+            if message.state == OutgoingMessage.State.QUEUED:
+                message.state, message.failed_at = OutgoingMessage.State.FAILED, now
+                message.last_error = "the person erased their notification channels"
+                fields += ["state", "failed_at", "last_error"]
+            message.save(update_fields=fields)
+    return removed
 
 
 def fan_out(notification, user) -> list[OutgoingMessage]:

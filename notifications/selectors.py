@@ -35,3 +35,36 @@ def channel_settings(user) -> dict:
         "telegram": subscriptions.get("telegram"),
         "verification": open_verification(user),
     }
+
+
+def personal_data_of(user) -> dict:
+    """What the "my data" page shows of the person's notification channels: every subscription (verified or
+    not, on or off) and every phone verification still kept, destinations masked."""
+    from notifications.channels import get_channel
+    from notifications.models import ChannelSubscription, PhoneVerification
+    from notifications.phones import mask
+
+    def masked(channel: str, destination: str) -> str:
+        if channel == "sms":
+            return mask(destination)
+        try:
+            return get_channel(channel).mask(destination)
+        except LookupError:
+            return "•••"
+
+    subscriptions = [
+        {
+            "channel": row.channel,
+            "destination": masked(row.channel, row.destination),
+            "label": row.label,
+            "enabled": row.enabled,
+            "verified_at": row.verified_at,
+            "created_at": row.created_at,
+        }
+        for row in ChannelSubscription.objects.filter(user=user).order_by("channel")
+    ]
+    verifications = [
+        {"phone": mask(row.phone), "created_at": row.created_at, "closed_at": row.closed_at}
+        for row in PhoneVerification.objects.filter(user=user).order_by("-created_at")[:20]
+    ]
+    return {"subscriptions": subscriptions, "verifications": verifications}

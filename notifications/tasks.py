@@ -93,3 +93,11 @@ def send_outgoing_message(message_id: int) -> str:
 
 
 outbox_registry.register_task(OUTGOING_TOPIC, send_outgoing_message.name)
+
+
+@shared_task(ignore_result=True)
+def resolve_stuck_messages() -> int:
+    """Beat: messages left `sending` by a stopped worker become `unknown` (never resent)."""
+    from notifications.delivery import resolve_stuck
+
+    return resolve_stuck()

@@ -23,6 +23,9 @@ from notifications import optin, phones, selectors, services, webhooks
 from notifications.forms import CodeForm, PhoneForm
 
 PAGE_SIZE = 20
+# The Telegram deep link made by the last POST, shown by the settings page until it is used or expires
+# (POST/redirect/GET: reloading the page neither asks to resubmit nor loses the link).
+PENDING_TELEGRAM_LINK = "notifications.telegram_link"
 
 
 @require_safe
@@ -87,7 +90,10 @@ def _back() -> HttpResponseRedirect:
 @require_safe
 @applicant_required
 def channel_settings(request: HttpRequest) -> HttpResponse:
-    return _settings_page(request)
+    deep_link = optin.pending_telegram_link(request.user, request.session.get(PENDING_TELEGRAM_LINK))
+    if not deep_link:
+        request.session.pop(PENDING_TELEGRAM_LINK, None)
+    return _settings_page(request, telegram_deep_link=deep_link)
 
 
 @require_POST
@@ -126,8 +132,10 @@ def confirm_code(request: HttpRequest) -> HttpResponse:
 def telegram_link(request: HttpRequest) -> HttpResponse:
     if not optin.channel_available("telegram"):
         raise Http404
-    # Shown once, on this answer only: the payload is never stored in clear.
-    return _settings_page(request, telegram_deep_link=optin.start_telegram_link(request.user))
+    # The payload is stored hashed in the database; in clear only in the person's own session, until it is
+    # used or expires (the settings page drops it then).
+    request.session[PENDING_TELEGRAM_LINK] = optin.start_telegram_link(request.user)
+    return _back()
 
 
 @require_POST
@@ -142,6 +150,15 @@ def toggle_channel(request: HttpRequest, channel: str) -> HttpResponse:
         messages.success(request, _("The channel is on again."))
     else:
         messages.success(request, _("The channel is off: you will not receive notifications on it."))
+    return _back()
+
+
+@require_POST
+@applicant_required
+def forget_channels(request: HttpRequest) -> HttpResponse:
+    optin.forget_channels(request.user)
+    request.session.pop(PENDING_TELEGRAM_LINK, None)
+    messages.success(request, _("Your Telegram and SMS details are erased."))
     return _back()
 
 

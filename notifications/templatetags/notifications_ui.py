@@ -17,3 +17,13 @@ def notifications_link(context) -> dict:
     if user is None or not user.is_authenticated:
         return {"show": False}
     return {"show": True, "unread": selectors.unread_count(user), "request": request}
+
+
+@register.inclusion_tag("notifications/includes/my_data.html", takes_context=True)
+def my_channel_data(context) -> dict:
+    """The person's Telegram and SMS channels on the privacy app's "my data" page (masked)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    return {"show": True, **selectors.personal_data_of(user)}

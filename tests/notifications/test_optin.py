@@ -162,7 +162,7 @@ def test_the_pages_need_a_login_and_only_post_changes():
 def test_the_deep_link_binds_the_chat_that_pressed_start(make_user):
     user = make_user(preferred_language="en")
     client = _client(user)
-    page = client.post(reverse("notifications:telegram-link"))
+    page = client.post(reverse("notifications:telegram-link"), follow=True)
     assert page.status_code == 200
     link = re.search(r'href="([^"]+\?start=[^"]+)"', page.content.decode()).group(1)
     assert "/esb_portal_sandbox_bot?start=" in link
@@ -172,6 +172,37 @@ def test_the_deep_link_binds_the_chat_that_pressed_start(make_user):
     assert subscription.destination == "700100" and subscription.label == "Dara" and subscription.enabled
     confirmation = OutgoingMessage.objects.get(channel="telegram")
     assert confirmation.destination == "700100" and "notifications in this chat" in confirmation.text
+
+
+def test_the_deep_link_survives_a_reload_and_goes_once_used_or_expired(make_user):
+    """POST/redirect/GET: the POST answers a redirect; the settings page shows the pending link on every
+    load (no "resubmit the form?"), and drops it once the link is used, replaced or expired."""
+    user = make_user(preferred_language="en")
+    client = _client(user)
+    response = client.post(reverse("notifications:telegram-link"))
+    assert response.status_code == 302 and response["Location"] == reverse("notifications:settings")
+    first = client.get(reverse("notifications:settings")).content.decode()
+    again = client.get(reverse("notifications:settings")).content.decode()
+    link = re.search(r'href="([^"]+\?start=[^"]+)"', first).group(1)
+    assert link in again
+    # another user's session never shows it
+    assert "?start=" not in _client(make_user()).get(reverse("notifications:settings")).content.decode()
+    TelegramLink.objects.filter(user=user).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert "?start=" not in client.get(reverse("notifications:settings")).content.decode()
+    client.post(reverse("notifications:telegram-link"))
+    fresh = re.search(
+        r'href="([^"]+\?start=[^"]+)"', client.get(reverse("notifications:settings")).content.decode()
+    )
+    assert optin.bind_telegram_chat(_payload(fresh.group(1)), "700199", "Dara").status == "bound"
+    assert "?start=" not in client.get(reverse("notifications:settings")).content.decode()
+
+
+def test_a_deep_link_planted_in_the_session_for_someone_else_is_not_shown(make_user):
+    victim, attacker = make_user(), make_user()
+    their_link = optin.start_telegram_link(attacker)
+    assert optin.pending_telegram_link(victim, their_link) == ""
+    assert optin.pending_telegram_link(victim, ["not", "a", "string"]) == ""
+    assert optin.pending_telegram_link(attacker, their_link) == their_link
 
 
 @pytest.mark.parametrize("headers", [{}, {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": "guess"}])

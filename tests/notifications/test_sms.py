@@ -174,3 +174,25 @@ def test_a_verification_code_is_forgotten_once_sent(live_sms, django_user_model)
     assert SimSmsMessage.objects.get().body.startswith(code)  # the person got it
     message.refresh_from_db()
     assert code not in message.text and message.text.startswith("••••••")
+
+
+def test_the_auth_token_is_never_in_logs_the_outgoing_log_or_errors(live_sms, settings, caplog):
+    import logging
+
+    from esb.models import OutgoingRequest
+
+    token = settings.SMS["AUTH_TOKEN"]
+    with caplog.at_level(logging.DEBUG):
+        with transaction.atomic():
+            ok = alerts.send_message(channel="sms", destination="012 345 678", text="ok", dedupe_key="tok1")
+        assert delivery.deliver(ok.pk).status == "sent"
+        settings.SMS = {**settings.SMS, "AUTH_TOKEN": token + "-wrong"}
+        with transaction.atomic():
+            refused = alerts.send_message(
+                channel="sms", destination="012 345 679", text="no", dedupe_key="tok2"
+            )
+        assert delivery.deliver(refused.pk).status == "failed"
+    refused.refresh_from_db()
+    stored = " ".join(str(row.__dict__) for row in OutgoingRequest.objects.all())
+    for secret in (token, token + "-wrong"):
+        assert secret not in caplog.text and secret not in refused.last_error and secret not in stored

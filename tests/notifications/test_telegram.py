@@ -211,7 +211,7 @@ def test_opt_in_end_to_end_through_the_simulator(live_telegram, settings):
     user = User.objects.create_user(username="dara", full_name_en="Dara", preferred_language="en")
     client = Client()
     client.force_login(user)
-    page = client.post(reverse("notifications:telegram-link")).content.decode()
+    page = client.post(reverse("notifications:telegram-link"), follow=True).content.decode()
     link = re.search(r'href="([^"]+\?start=[^"]+)"', page).group(1)
     assert link.startswith(f"{live_telegram}/t.me/{simulator.SANDBOX_BOT_USERNAME}?start=")
     session = requests.Session()

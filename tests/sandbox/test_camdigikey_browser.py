@@ -75,7 +75,7 @@ def test_on_a_phone_the_first_approve_is_on_the_first_screen_and_the_search_filt
             "identity-010998877",
             "identity-120667788",
         ]
-        assert page.get_by_test_id("identity-count").inner_text() == "3 of 39 identities shown"
+        assert page.get_by_test_id("identity-count").inner_text() == "3 of 40 identities shown"
         assert "q=pharma" in page.url  # kept in the address for a reload or the language switch
         # the filtered page is short: every remaining Approve is on the first screen
         last = page.locator("[data-testid^=approve-]:visible").last.bounding_box()

@@ -146,7 +146,7 @@ def _search(client, login, query: str):
     return client.get(f"{login['loginUrl']}&q={quote(query)}")
 
 
-def _count(shown: int, total: int = 39) -> str:
+def _count(shown: int, total: int = 40) -> str:
     """The "N of M identities shown" line as the page writes it (in Khmer: no language chosen)."""
     with translation.override("km"):
         text = translation.gettext("%(shown)s of %(total)s identities shown")
@@ -160,12 +160,12 @@ def _shown(html: str) -> set[str]:
 def test_every_identity_has_its_own_approve_button_within_the_first_screen(client, login):
     html = client.get(login["loginUrl"]).content.decode()
     rows = _rows(html)
-    assert len(rows.rows) == 39 and all(rows.rows.values())  # no search: everyone shown
-    assert sum(o.startswith("approve-") for o in rows.order) == 39
+    assert len(rows.rows) == 40 and all(rows.rows.values())  # no search: everyone shown
+    assert sum(o.startswith("approve-") for o in rows.order) == 40
     # In the page's order (a phone shows it top to bottom): the search, then the first Approve, and only
     # then the QR code (a phone cannot scan its own screen).
     assert rows.order[0] == "identity-search" and rows.order[1].startswith("approve-OFF-")
-    assert rows.order.index("camdigikey-qr") > 39
+    assert rows.order.index("camdigikey-qr") > 40
     assert 'class="col-12 col-md-7 order-md-2"' in html  # the picker goes right of the QR from tablets on
 
 
