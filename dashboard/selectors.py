@@ -191,9 +191,10 @@ def _durations(user, filters: Filters) -> tuple[list[DurationRow], int]:
     return result, late_steps
 
 
-def dashboard(user, filters: Filters) -> Dashboard:
+def dashboard(user, filters: Filters, overdue: int | None = None) -> Dashboard:
     """Every figure of the page for the officer (their scope) and the filters: one grouped read per table
-    for the period (months, services and measures are added up here), and two small ones for today."""
+    for the period (months, services and measures are added up here), and two small ones for today.
+    `overdue`: "overdue now" when the caller already has it (dashboard.views keeps it longer than a fold)."""
     per_service: dict[int, dict[str, int]] = defaultdict(dict)
     months: dict[datetime.date, int] = defaultdict(int)
     totals: dict[str, int] = defaultdict(int)
@@ -261,7 +262,7 @@ def dashboard(user, filters: Filters) -> Dashboard:
         durations=durations,
         funnel=funnel,
         by_province=provinces,
-        overdue_now=overdue_now(user, filters),
+        overdue_now=overdue_now(user, filters) if overdue is None else overdue,
         services=LicenceType.objects.in_bulk(service_ids),
         provinces=AdministrativeUnit.objects.in_bulk([p for p, _n in provinces if p is not None]),
     )
