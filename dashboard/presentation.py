@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.charts import bar_chart
 from dashboard.models import Measure, Stage
-from dashboard.selectors import OVERDUE, PANEL, Dashboard
+from dashboard.selectors import LATE, PANEL, Dashboard
 from licensing.models import WorkflowStep
 from payments.models import Method
 
@@ -45,12 +45,16 @@ def page(figures: Dashboard) -> dict:
     panel = [
         {
             "key": key,
-            "label": _("Overdue") if key == OVERDUE else Measure(key).label,
+            "label": _("Finished late") if key == LATE else Measure(key).label,
             "today": figures.today[key],
             "period": figures.period[key],
         }
-        for key in [*[m.value for m in PANEL], OVERDUE]
+        for key in [*[m.value for m in PANEL], LATE]
     ]
+    # Overdue is a state, not an event: counted now (on the page's today), the same for any period.
+    panel.append(
+        {"key": "OVERDUE_NOW", "label": _("Overdue now"), "today": figures.overdue_now, "period": None}
+    )
     months = [(date_format(month, "YEAR_MONTH_FORMAT"), n) for month, n in figures.by_month]
     services = [
         {

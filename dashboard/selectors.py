@@ -8,10 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 
 from accounts.selectors import officer_scope, scope_queryset
+from applications.models import UNDECIDED
 from dashboard.models import (
     MAX_BUCKET,
     ApplicationCount,
@@ -26,10 +27,12 @@ from dashboard.models import (
 )
 from licensing.models import LicenceType
 from registry.models import AdministrativeUnit, Institution
+from review.models import ReviewTask, TaskState
 
 # The summary panel, in its order.
 PANEL = [Measure.RECEIVED, Measure.REVIEWING, Measure.RETURNED, Measure.APPROVED, Measure.REJECTED]
-OVERDUE = "OVERDUE"
+# Review steps finished after their due date (SLA breaches), on the day / in the period.
+LATE = "LATE"
 
 
 def institutions_for(user) -> QuerySet[Institution]:
@@ -114,6 +117,7 @@ class Dashboard:
     durations: list[DurationRow]
     funnel: list[tuple[str, int]]
     by_province: list[tuple[int | None, int]]
+    overdue_now: int = 0
     services: dict[int, LicenceType] = field(default_factory=dict)
     provinces: dict[int, AdministrativeUnit] = field(default_factory=dict)
 
@@ -134,12 +138,36 @@ def _today(user, filters: Filters) -> dict[str, int]:
         .filter(breached=True)
         .aggregate(n=Sum("count"))["n"]
     )
-    panel[OVERDUE] = int(overdue or 0)
+    panel[LATE] = int(overdue or 0)
     return panel
 
 
+def overdue_now(user, filters: Filters) -> int:
+    """Applications overdue on `filters.today`: their current review task is past its due date by its SLA
+    clock (review.sla.clock_date): an open task when today is after the due date; a task waiting for the
+    applicant when its clock stopped after the due date (the clock stands still while it waits). Only
+    undecided applications: a withdrawal leaves the review task as it was.
+
+    Read live from the current tasks (at most one per application) through the partial index
+    reviewtask_current_due, not from the folded history: "overdue" changes with the date alone."""
+    tasks = (
+        ReviewTask.objects.alias(paused_day=TruncDate("paused_at"))
+        .filter(~Q(state=TaskState.DONE), application__status__in=UNDECIDED)
+        .filter(
+            Q(state=TaskState.OPEN, due_date__lt=filters.today)
+            | Q(state=TaskState.WAITING, paused_day__gt=F("due_date"))
+        )
+    )
+    tasks = scope_queryset(
+        tasks, user, "application__licence_type__institution", "application__licence_type__department"
+    )
+    if filters.institution_id is not None:
+        tasks = tasks.filter(application__licence_type__institution_id=filters.institution_id)
+    return tasks.count()
+
+
 def _durations(user, filters: Filters) -> tuple[list[DurationRow], int]:
-    """The processing-time rows, and the review steps finished late (the panel's "overdue")."""
+    """The processing-time rows, and the review steps finished late (the panel's SLA breaches)."""
     histograms: dict[tuple[int, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     breaches: dict[tuple[int, str], int] = defaultdict(int)
     rows = (
@@ -163,9 +191,10 @@ def _durations(user, filters: Filters) -> tuple[list[DurationRow], int]:
     return result, late_steps
 
 
-def dashboard(user, filters: Filters) -> Dashboard:
+def dashboard(user, filters: Filters, overdue: int | None = None) -> Dashboard:
     """Every figure of the page for the officer (their scope) and the filters: one grouped read per table
-    for the period (months, services and measures are added up here), and two small ones for today."""
+    for the period (months, services and measures are added up here), and two small ones for today.
+    `overdue`: "overdue now" when the caller already has it (dashboard.views keeps it longer than a fold)."""
     per_service: dict[int, dict[str, int]] = defaultdict(dict)
     months: dict[datetime.date, int] = defaultdict(int)
     totals: dict[str, int] = defaultdict(int)
@@ -217,7 +246,7 @@ def dashboard(user, filters: Filters) -> Dashboard:
     ]
     durations, late_steps = _durations(user, filters)
     period = {measure.value: totals.get(measure.value, 0) for measure in PANEL}
-    period[OVERDUE] = late_steps
+    period[LATE] = late_steps
     service_ids = (
         set(per_service) | {lt for lt, _c in fees_by_service} | {row.licence_type_id for row in durations}
     )
@@ -233,6 +262,7 @@ def dashboard(user, filters: Filters) -> Dashboard:
         durations=durations,
         funnel=funnel,
         by_province=provinces,
+        overdue_now=overdue_now(user, filters) if overdue is None else overdue,
         services=LicenceType.objects.in_bulk(service_ids),
         provinces=AdministrativeUnit.objects.in_bulk([p for p, _n in provinces if p is not None]),
     )
@@ -266,13 +296,14 @@ def may_filter_institutions(user) -> bool:
 
 
 __all__ = [
-    "OVERDUE",
+    "LATE",
     "PANEL",
     "Dashboard",
     "Filters",
     "dashboard",
     "fold_generation",
     "institutions_for",
+    "overdue_now",
     "percentile",
     "scope_key",
 ]

@@ -158,6 +158,14 @@ class ReviewTask(models.Model):
                 condition=Q(state=TaskState.DONE, outcome__in=["approve", "reject"]),
                 name="reviewtask_decided_holder",
             ),
+            # The dashboard's "overdue now" (dashboard.selectors.overdue_now) reads every current task, from
+            # this index alone: one row per application under review, however long the history grows.
+            models.Index(
+                fields=["due_date"],
+                include=["state", "paused_at", "application"],
+                condition=~Q(state=TaskState.DONE),
+                name="reviewtask_current_due",
+            ),
             # The hourly overdue job scans only open tasks not yet notified.
             models.Index(
                 fields=["due_date"],

@@ -3,7 +3,7 @@
 
 - "events": applications.ApplicationEvent (CREATED and STATUS events) -> ApplicationCount, ProvinceCount,
   FunnelCount, and the whole-application durations (first submission to decision) in DurationCount;
-- "payments": payments.PaymentEvent moving a payment to PAID -> FeeCount;
+- "payments": payments.PaymentEvent moving a payment to PAID, or a PAID one to REFUNDED -> FeeCount (net);
 - "reviews": review.ReviewAction finishing a task (forward, recommend, reject, approve) -> DurationCount per
   step, in working days (esb.PublicHoliday and weekends, as esb.working_days counts them).
 
@@ -122,7 +122,8 @@ _PAYMENTS_SQL = """
 INSERT INTO dashboard_feecount AS c
     (day, institution_id, department_id, licence_type_id, method, currency, count, amount, grain)
 SELECT BUCKET((pe.at AT TIME ZONE %(zone)s)::date), lt.institution_id, lt.department_id, a.licence_type_id,
-       p.method, p.currency, count(*), sum(p.amount), %(grain)s
+       p.method, p.currency, sum(CASE WHEN pe.to_status = 'PAID' THEN 1 ELSE -1 END),
+       sum(CASE WHEN pe.to_status = 'PAID' THEN p.amount ELSE -p.amount END), %(grain)s
 FROM payments_paymentevent pe
 JOIN payments_payment p ON p.id = pe.payment_id
 JOIN applications_application a ON a.id = p.application_id
@@ -132,11 +133,15 @@ GROUP BY 1, 2, 3, 4, 5, 6
 ON CONFLICT ON CONSTRAINT dash_feecount_cell
 DO UPDATE SET count = c.count + EXCLUDED.count, amount = c.amount + EXCLUDED.amount
 """
+# Fees are net of refunds: a payment moved to PAID adds one and its amount on that day, a refund of a PAID
+# payment (PAID -> REFUNDED) takes them off on the day of the refund. A FAILED attempt that settled anyway
+# (refund_due) never counted as collected, so its refund (FAILED -> REFUNDED) takes nothing off.
 # The ids first, in one snapshot: the insert must not see a payment event that commits in between.
 _PAYMENT_IDS_SQL = """
 CREATE TEMP TABLE dash_ids ON COMMIT DROP AS
 SELECT pe.id FROM payments_paymentevent pe
-WHERE pe.to_status = 'PAID' AND pe.id > %(settled)s AND NOT EXISTS (
+WHERE (pe.to_status = 'PAID' OR (pe.to_status = 'REFUNDED' AND pe.from_status = 'PAID'))
+  AND pe.id > %(settled)s AND NOT EXISTS (
     SELECT 1 FROM dashboard_foldedrow f WHERE f.source = %(source)s AND f.row_id = pe.id
 )
 """

@@ -38,3 +38,9 @@ def history(applicant, business):
 
 def local(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), LOCAL_ZONE)
+
+
+@pytest.fixture(autouse=True)
+def _overdue_read_live(settings):
+    """The shared cache outlives a test: "overdue now" is read afresh unless a test asks for the cache."""
+    settings.DASHBOARD_OVERDUE_SECONDS = 0

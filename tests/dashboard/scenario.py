@@ -16,7 +16,8 @@ from dashboard.models import MAX_BUCKET
 from esb.working_days import working_days_between
 from licensing.models import LicenceType
 from payments.models import PaymentEvent
-from review.models import ReviewAction
+from review import sla
+from review.models import ReviewAction, ReviewTask
 from tests.licensing.factories import LicenceTypeFactory, publish_valid_form, publish_valid_workflow
 from tests.payments import factories as payment_factories
 from tests.review import factories as review
@@ -137,12 +138,24 @@ def panel(institutions, start, end) -> dict[str, int]:
     result = {m: sum(n for (_lt, mm), n in counts.items() if mm == m) for m in ("RECEIVED", "REVIEWING")}
     for m in ("RETURNED", "APPROVED", "REJECTED"):
         result[m] = sum(n for (_lt, mm), n in counts.items() if mm == m)
-    result["OVERDUE"] = sum(
+    result["LATE"] = sum(
         1
         for action, _days in _finished(institutions)
         if _in(local_day(action.at), start, end) and local_day(action.at) > action.task.due_date
     )
     return result
+
+
+def overdue_now(institutions, today: datetime.date) -> int:
+    """Current tasks of undecided applications whose SLA clock (review.sla.clock_date: stopped while
+    waiting) is past the due date."""
+    return sum(
+        1
+        for task in ReviewTask.objects.exclude(state="DONE").select_related("application__licence_type")
+        if task.application.licence_type.institution_id in institutions
+        and task.application.status in ("SUBMITTED", "REVIEWING", "RETURNED")
+        and sla.clock_date(task, today) > task.due_date
+    )
 
 
 def by_month(institutions, start, end) -> list[tuple[datetime.date, int]]:
@@ -163,16 +176,21 @@ def by_province(institutions, start, end) -> dict[int | None, int]:
 
 
 def fees(institutions, start, end) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """Net of refunds: a payment paid adds itself on the day it was paid, a refund of a paid payment takes it
+    off on the day of the refund."""
     found: dict[tuple[str, str], tuple[int, Decimal]] = {}
-    for event in PaymentEvent.objects.filter(to_status="PAID").select_related(
+    for event in PaymentEvent.objects.filter(to_status__in=["PAID", "REFUNDED"]).select_related(
         "payment__application__licence_type"
     ):
         payment = event.payment
+        if event.to_status == "REFUNDED" and event.from_status != "PAID":
+            continue  # money of a failed attempt that settled anyway: never counted as collected
+        sign = 1 if event.to_status == "PAID" else -1
         if payment.application.licence_type.institution_id in institutions and _in(
             local_day(event.at), start, end
         ):
             n, amount = found.get((payment.method, payment.currency), (0, Decimal(0)))
-            found[(payment.method, payment.currency)] = (n + 1, amount + payment.amount)
+            found[(payment.method, payment.currency)] = (n + sign, amount + sign * payment.amount)
     return found
 
 

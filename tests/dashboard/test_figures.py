@@ -38,6 +38,7 @@ def _check(figures, institutions, start, end):
         (row.licence_type_id, row.step): (row.count, row.median, row.p90, row.breached)
         for row in figures.durations
     } == scenario.durations(institutions, start, end)
+    assert figures.overdue_now == scenario.overdue_now(institutions, figures.filters.today)
     expected_funnel = scenario.funnel(institutions, start, end)
     assert dict(figures.funnel) == {stage: expected_funnel.get(stage, 0) for stage, _n in figures.funnel}
 
@@ -64,7 +65,7 @@ def test_the_history_has_every_kind_of_figure(history):
     folding.fold()
     figures = _figures(history.national, *WHOLE)
     assert all(figures.period[key] for key in ("RECEIVED", "REVIEWING", "RETURNED", "APPROVED", "REJECTED"))
-    assert figures.period["OVERDUE"] >= 1
+    assert figures.period["LATE"] >= 1
     assert figures.fees_by_method == [("KHQR", "KHR", 1, 200000)]
     assert {stage: n for stage, n in figures.funnel} == {
         "STARTED": 7,
@@ -105,3 +106,33 @@ def test_percentile_is_nearest_rank():
     assert selectors.percentile(buckets, 90) == 2
     assert selectors.percentile({1: 9, 5: 1}, 90) == 1
     assert selectors.percentile({1: 8, 5: 2}, 90) == 5
+
+
+# D3 itself, a week on, and long after: the waiting task's clock stands still, the open ones run on.
+LATER = [D3, D3 + datetime.timedelta(days=7), datetime.date(2025, 9, 1)]
+
+
+@pytest.mark.parametrize("today", LATER)
+def test_overdue_now_counts_the_current_tasks_past_due_in_scope(history, today):
+    folding.fold()
+    a, b = history.service_a.institution_id, history.service_b.institution_id
+    national = _figures(history.national, D1, D3, today=today)
+    assert national.overdue_now == scenario.overdue_now({a, b}, today)
+    assert _figures(history.team_a.supervisor, D1, D3, today=today).overdue_now == scenario.overdue_now(
+        {a}, today
+    )
+    assert _figures(history.national, D1, D3, today=today, institution=b).overdue_now == scenario.overdue_now(
+        {b}, today
+    )
+
+
+def test_overdue_now_is_worth_checking(history):
+    """Long after, B's open task is overdue and A's returned application (paused after its due date) too;
+    a task finished late is not overdue now, nor the withdrawn application's (left open by the review), and
+    nothing is overdue on the day B's task was reached."""
+    folding.fold()
+    a, b = history.service_a.institution_id, history.service_b.institution_id
+    later = datetime.date(2025, 9, 1)
+    assert scenario.overdue_now({a}, later) >= 1 and scenario.overdue_now({b}, later) >= 1
+    assert scenario.overdue_now({b}, D3) == 0
+    assert _figures(history.national, D1, D3, today=later).overdue_now == 2

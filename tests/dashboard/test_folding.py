@@ -131,3 +131,50 @@ def test_the_beat_task_folds(history):
     marks = tasks.fold()
     assert set(marks) == {"events", "payments", "reviews"}
     assert ApplicationCount.objects.exists() and DurationCount.objects.exists() and FeeCount.objects.exists()
+
+
+def _refund_b(history, day: datetime.date) -> None:
+    from payments import services as payments
+    from payments.models import Payment
+    from tests.dashboard.conftest import clock
+
+    payment = Payment.objects.get(application__licence_type=history.service_b, status="PAID")
+    with clock(scenario.at(day, 11)):
+        payments.record_refund(payment, officer=history.team_b.approver, reason="Paid twice by mistake.")
+
+
+def _fees(user, start, end) -> dict:
+    figures = selectors.dashboard(user, selectors.Filters(start, end, end))
+    return {(m, c): (n, a) for m, c, n, a in figures.fees_by_method}
+
+
+REFUND_DAY = datetime.date(2025, 5, 6)  # in a later month than the payment (D2): both grains are checked
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_refund_is_taken_off_the_fees_on_the_day_it_was_made(history, rebuild):
+    folding.fold()
+    _refund_b(history, REFUND_DAY)
+    folding.rebuild_from_history() if rebuild else folding.fold()
+    b = {history.service_b.institution_id}
+    periods = [
+        (scenario.D2, scenario.D2),  # the payment's day: still collected then
+        (REFUND_DAY, REFUND_DAY),  # the refund's day: taken off
+        (datetime.date(2025, 3, 1), datetime.date(2025, 4, 30)),  # whole months before the refund
+        (datetime.date(2025, 5, 1), datetime.date(2025, 5, 31)),  # the refund's whole month
+        (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)),  # both: nothing kept
+    ]
+    for start, end in periods:
+        assert _fees(history.national, start, end) == scenario.fees(b, start, end)
+    assert _fees(history.national, scenario.D2, scenario.D2) == {("KHQR", "KHR"): (1, 200000)}
+    assert _fees(history.national, REFUND_DAY, REFUND_DAY) == {("KHQR", "KHR"): (-1, -200000)}
+    assert _fees(history.national, *periods[-1]) == {("KHQR", "KHR"): (0, 0)}
+    assert _fees(history.team_a.supervisor, REFUND_DAY, REFUND_DAY) == {}  # B's refund is not A's business
+
+
+def test_the_fold_and_the_rebuild_agree_with_a_refund(history):
+    _refund_b(history, REFUND_DAY)
+    folding.fold()
+    folded = snapshot()
+    folding.rebuild_from_history()
+    assert snapshot() == folded

@@ -119,3 +119,43 @@ def test_the_drawn_figures_follow_the_next_fold_and_the_scope(client, history, a
     assert int(_received_in_period(_get(client, history.national, **params))) == int(before) + 1
     ministry_b = officer("head_of_office", history.service_b.institution)
     assert int(_received_in_period(_get(client, ministry_b, **params))) == 1  # B's paid application only
+
+
+def test_the_summary_shows_overdue_now_and_finished_late_apart(client, history):
+    """Today (long after the scenario) A's returned application and B's open task are overdue; the officer
+    of A sees only A's."""
+    folding.fold()
+    params = {"start": D1.isoformat(), "end": D3.isoformat()}
+    summary = _cell(_get(client, history.national, **params), "summary")
+    row = summary[summary.index('data-measure="OVERDUE_NOW"') :]
+    assert "Overdue now" in row and '<td class="dash-num">2</td>' in row[: row.index("</tr>")]
+    assert 'data-measure="LATE"' in summary and "Finished late" in summary
+    summary = _cell(_get(client, history.team_a.supervisor, **params), "summary")
+    row = summary[summary.index('data-measure="OVERDUE_NOW"') :]
+    assert '<td class="dash-num">1</td>' in row[: row.index("</tr>")]
+
+
+def test_overdue_now_is_kept_apart_for_a_while(client, history, settings):
+    """Kept per scope and day (OVERDUE_SECONDS) across folds; read live when the setting is 0."""
+    import datetime
+
+    from review.models import ReviewTask
+
+    settings.DASHBOARD_OVERDUE_SECONDS = 600
+    folding.fold()
+    params = {"start": D1.isoformat(), "end": D3.isoformat()}
+
+    def overdue() -> str:
+        summary = _cell(_get(client, history.team_a.supervisor, **params), "summary")
+        row = summary[summary.index('data-measure="OVERDUE_NOW"') :]
+        return row.split('<td class="dash-num">')[1].split("<")[0]
+
+    assert overdue() == "1"
+    ReviewTask.objects.filter(application__licence_type=history.service_a).exclude(state="DONE").update(
+        due_date=datetime.date(2999, 1, 1)
+    )
+    folding.fold()  # a new fold draws the figures again, with the kept count
+    assert overdue() == "1"
+    settings.DASHBOARD_OVERDUE_SECONDS = 0
+    folding.fold()
+    assert overdue() == "0"
