@@ -18,6 +18,11 @@ application_submitted = Signal()
 # its issuing here, so an approval never commits without the promise to issue.
 application_approved = Signal()
 
+# Sent inside the transaction in which the applicant withdraws an undecided application, with `application`
+# (the row, now REJECTED with closure WITHDRAWN). The review closes the open task here, so a withdrawn
+# application is in nobody's queue, counts as overdue nowhere and raises no overdue notice.
+application_withdrawn = Signal()
+
 
 @receiver(consent_withdrawn, dispatch_uid="applications.discard_drafts_on_withdrawal")
 def discard_drafts_on_withdrawal(sender, user, consent, **kwargs) -> None:

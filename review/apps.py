@@ -14,7 +14,10 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self) -> None:
-        from applications.signals import application_submitted
-        from review.receivers import start_or_resume_review
+        from applications.signals import application_submitted, application_withdrawn
+        from review.receivers import close_review_of_withdrawn, start_or_resume_review
 
         application_submitted.connect(start_or_resume_review, dispatch_uid="review.start_or_resume_review")
+        application_withdrawn.connect(
+            close_review_of_withdrawn, dispatch_uid="review.close_review_of_withdrawn"
+        )

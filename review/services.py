@@ -339,6 +339,16 @@ def _touch(context: _Context) -> None:
         applications.touch(context.application)
 
 
+def close_for_withdrawal(application: Application) -> int:
+    """Close the application's task that is not done (the applicant withdrew): DONE, no outcome, so no
+    officer is credited with a decision and the dashboard's step durations are not touched."""
+    return (
+        ReviewTask.objects.filter(application=application)
+        .exclude(state=TaskState.DONE)
+        .update(state=TaskState.DONE, outcome="", completed_at=timezone.now(), paused_at=None)
+    )
+
+
 def _finish(task: ReviewTask, action: str, now) -> None:
     task.state, task.outcome, task.completed_at, task.paused_at = TaskState.DONE, action, now, None
 

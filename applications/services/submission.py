@@ -33,7 +33,7 @@ from applications.services.status import (
     record_event,
     transition,
 )
-from applications.signals import application_submitted
+from applications.signals import application_submitted, application_withdrawn
 from esb import audit
 from esb.numbering import next_reference
 from esb.working_days import add_working_days
@@ -147,16 +147,19 @@ def _record_revision(
 def withdraw(application: Application, user, *, reason: str = "") -> Application:
     if application.status not in UNDECIDED:
         raise ApplicationError(_("Only an application that is not yet decided can be withdrawn."), "decided")
-    return change_status(
-        application,
-        Status.REJECTED,
-        title="withdrawn",
-        actor=user,
-        actor_kind=Actor.APPLICANT,
-        reason=reason,
-        message=reason,
-        closure=Closure.WITHDRAWN,
-    )
+    with transaction.atomic():
+        withdrawn = change_status(
+            application,
+            Status.REJECTED,
+            title="withdrawn",
+            actor=user,
+            actor_kind=Actor.APPLICANT,
+            reason=reason,
+            message=reason,
+            closure=Closure.WITHDRAWN,
+        )
+        application_withdrawn.send(sender=Application, application=withdrawn)
+    return withdrawn
 
 
 __all__ = ["submit", "withdraw"]

@@ -159,6 +159,11 @@ def test_act_on_a_withdrawn_application(applicant, business, service, team):
     application = factories.claimed(applicant, service, business, team.reception)
     application_services.withdraw(application, applicant, reason="changed my mind")
     refused(team.reception, application, "forward", "closed")
+    # the withdrawal closed the held task: in nobody's queue, never overdue, no officer outcome
+    from review.models import ReviewTask, TaskState
+
+    (task,) = ReviewTask.objects.filter(application=application)
+    assert task.state == TaskState.DONE and task.outcome == "" and task.completed_at is not None
 
 
 def test_reject_without_a_reason(applicant, business, service, team):
