@@ -30,7 +30,7 @@ def summary_headers(group_by: str) -> list[Label]:
         dimension,
         both(_("Applications")),
         both(_("Decided")),
-        both(_("Median processing time (days)")),
+        both(_("Median processing time (working days)")),
         *[fees[c] for c in Currency.values],
     ]
 
