@@ -305,7 +305,7 @@ class SummaryRow:
 
     @property
     def median_days(self) -> float | None:
-        """The median processing time in working days, to a tenth (a median of an even count may be a half)."""
+        """The median processing time in working days, to a tenth (an even count's median may be a half)."""
         return None if self.median is None else round(self.median, 1)
 
 
