@@ -409,8 +409,8 @@ def list_chunks(
 ) -> Iterator[list[dict[str, Any]]]:
     """The list in chunks of `chunk` rows from one server-side cursor (PostgreSQL sends `chunk` rows at a
     time), so neither this process nor the database client ever holds the whole list. One query, not one
-    per chunk: a period's applications have no index of their own, and a query per chunk would scan the
-    table again each time (bench/README.md)."""
+    per chunk: a long period is read by scanning the table (its date index pays only for short ones), and
+    a query per chunk would scan it again each time (bench/README.md)."""
     batch: list[dict[str, Any]] = []
     for row in list_queryset(user, conditions, today).iterator(chunk_size=chunk):
         batch.append(row)
