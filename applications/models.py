@@ -144,6 +144,18 @@ class Application(models.Model):
             models.Index(
                 fields=["reference"], opclasses=["varchar_pattern_ops"], name="application_reference_prefix"
             ),
+            # Reports' periods (reports.selectors.applications): a short period reads its rows, not the
+            # table. Not `updated_at`: it changes on every save, and indexing it would end HOT updates.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(submitted_at__isnull=False),
+                name="application_submitted",
+            ),
+            models.Index(
+                fields=["decided_at"],
+                condition=models.Q(decided_at__isnull=False),
+                name="application_decided",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,8 @@ class Format(models.TextChoices):
     CSV = "csv", _("CSV")
     XLSX = "xlsx", _("Excel (XLSX)")
     PDF = "pdf", _("PDF")
+    # A summary too large to compute in the page's request: computed by a run, shown on the page when done.
+    TABLE = "table", _("Table on the page")
 
 
 class RunState(models.TextChoices):
@@ -86,13 +88,15 @@ class ReportRun(models.Model):
         verbose_name=_("saved report"),
     )
     conditions = models.JSONField(_("conditions"), default=dict)
-    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
     language = models.CharField(_("language"), max_length=8, default="km")
     state = models.CharField(_("state"), max_length=8, choices=RunState.choices, default=RunState.QUEUED)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
     file = models.FileField(_("file"), upload_to=_report_path, max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    # A TABLE run's summary (reports.tables.stored_summary): headers, rows, totals; labels in both languages.
+    result = models.JSONField(_("result"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -125,6 +129,10 @@ class ReportRun(models.Model):
         if self.state == RunState.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_table(self) -> bool:
+        return self.format == Format.TABLE
 
     @property
     def filename(self) -> str:

@@ -7,7 +7,8 @@ Definitions the figures rest on (docs/reports.md):
 - only submitted applications count (drafts, even those waiting for their fee, are the applicant's);
 - fees collected: the amount of the application's PAID payment (one at most: a database constraint), per
   currency, never converted;
-- processing time: calendar days from the first submission to the decision, the median over decided ones;
+- processing time: working days from the first submission to the decision (public holidays and the days
+  the review's clock was paused while the application was returned excluded), the median over decided ones;
 - handling officer: the officer of the application's latest review action (the "officer" condition: any
   officer who took a review action on it);
 - overdue: a review task whose clock (today while open, where it stopped when waiting or done) passed its
@@ -17,6 +18,7 @@ Definitions the figures rest on (docs/reports.md):
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,23 +29,32 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
-    DurationField,
     Exists,
+    Expression,
+    ExpressionWrapper,
     F,
     FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.selectors import scope_queryset
 from applications.models import Application, Status
+from esb.models import PublicHoliday
+from esb.working_days import SATURDAY, holidays_in_years
 from licensing.models import LicenceService
 from payments.models import Currency, Payment
 from payments.models import Status as PaymentStatus
@@ -71,7 +82,76 @@ class Median(Aggregate):
     function = "percentile_cont"
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
+    output_field = FloatField()
+
+
+# Every date a report meets is after this Sunday, so (day - EPOCH) is positive and counts from a Monday.
+EPOCH = datetime.date(1970, 1, 4)
+
+
+class WorkingDayNumber(Expression):
+    """The number of working days in (EPOCH, day] for a date expression, in SQL: Monday to Friday by
+    arithmetic, less the public holidays falling on them up to `day` (`width_bucket` over their sorted
+    array: a binary search, no query per row). The difference of two such numbers is exactly
+    `esb.working_days.working_days_between` of the two dates."""
+
+    output_field = IntegerField()
+
+    def __init__(self, day, holidays: list[datetime.date]) -> None:
+        super().__init__(output_field=IntegerField())
+        self.day = day
+        # A first element before every date: width_bucket refuses an empty array; it cancels in differences.
+        self.holidays = [EPOCH, *sorted(h for h in holidays if h.weekday() < SATURDAY and h > EPOCH)]
+
+    def get_source_expressions(self) -> list:
+        return [self.day]
+
+    def set_source_expressions(self, expressions: list) -> None:
+        (self.day,) = expressions
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.day)
+        n = f"(({sql}) - DATE '{EPOCH.isoformat()}')"
+        return (
+            f"(5 * ({n} / 7) + LEAST(mod({n}, 7), 5) - width_bucket(({sql}), %s::date[]))",
+            (*params, *params, *params, self.holidays),
+        )
+
+
+def working_days_taken(holidays: list[datetime.date]) -> ExpressionWrapper:
+    """Service delivery time in working days (esb.working_days): from the local day of the first submission
+    to the local day of the decision, less the working days the review's clock stood still while the
+    application was returned to the applicant (review.sla: each task's `paused_working_days`). NULL while
+    undecided."""
+    zone = local_zone()
+    paused = (
+        ReviewTask.objects.filter(application=OuterRef("pk"), paused_working_days__gt=0)
+        .values("application")
+        .annotate(days=Sum("paused_working_days"))
+        .values("days")
+    )
+    return ExpressionWrapper(
+        WorkingDayNumber(TruncDate("decided_at", tzinfo=zone), holidays)
+        - WorkingDayNumber(TruncDate("submitted_at", tzinfo=zone), holidays)
+        # Only a resubmitted application (returned, then sent again) can have had its clock paused: the
+        # tasks are read for those alone (a tenth of them on the bench), not for every row (bench/README.md).
+        - Case(
+            When(
+                last_submitted_at__gt=F("submitted_at"),
+                then=Coalesce(Subquery(paused, output_field=IntegerField()), Value(0)),
+            ),
+            default=Value(0),
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def all_holidays() -> list[datetime.date]:
+    """Every public holiday recorded (a few dozen a year), through esb.working_days' cache."""
+    span = PublicHoliday.objects.aggregate(first=Min("date"), last=Max("date"))
+    if span["first"] is None:
+        return []
+    return sorted(holidays_in_years(span["first"].year, span["last"].year))
 
 
 # --- which applications ------------------------------------------------------------------------------------
@@ -203,6 +283,14 @@ def _group_key(group_by: str, date_field: str):
     raise ValueError(f"unknown dimension {group_by!r}")
 
 
+def estimated_rows(user, conditions: dict[str, Any], today: datetime.date | None = None) -> int:
+    """How many applications the report selects, by the planner's estimate (EXPLAIN: nothing is read, so it
+    costs milliseconds whatever the size). Decides whether the page computes a report in its request or
+    starts a run; an estimate may be off by a factor, which only moves that line."""
+    plan = json.loads(applications(user, conditions, today).order_by().values("pk").explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 # --- the summary -------------------------------------------------------------------------------------------
 
 
@@ -211,13 +299,14 @@ class SummaryRow:
     key: Any
     count: int
     fees: dict[str, Decimal]
-    median: datetime.timedelta | None
+    median: float | None  # working days
     decided: int
     label: tuple[str, str] = ("", "")  # (Khmer, English), filled in by reports.labels
 
     @property
     def median_days(self) -> float | None:
-        return None if self.median is None else round(self.median.total_seconds() / 86400, 1)
+        """The median processing time in working days, to a tenth (an even count's median may be a half)."""
+        return None if self.median is None else round(self.median, 1)
 
 
 @dataclass
@@ -228,11 +317,11 @@ class Summary:
     currencies: list[str] = field(default_factory=lambda: list(Currency.values))
 
 
-def _figures(qs: QuerySet) -> dict[str, Any]:
+def _figures(holidays: list[datetime.date]) -> dict[str, Any]:
     return {
         "count": Count("pk"),
         "decided": Count("pk", filter=Q(decided_at__isnull=False)),
-        "median": Median(F("decided_at") - F("submitted_at")),
+        "median": Median(working_days_taken(holidays)),
         **{
             f"fee_{currency}": Sum("paid__amount", filter=Q(paid__currency=currency))
             for currency in Currency.values
@@ -254,6 +343,7 @@ def summary(user, conditions: dict[str, Any], today: datetime.date | None = None
     """One row per value of the chosen dimension (most applications first; months in order) and the totals
     of the whole selection (a median is not the sum of medians: computed over all rows, by the database)."""
     group_by = conditions.get("group_by", GroupBy.SERVICE)
+    holidays = all_holidays()
     # One PAID payment per application at most, so this join never counts an application twice.
     qs = applications(user, conditions, today).annotate(
         paid=FilteredRelation("payments", condition=Q(payments__status=PaymentStatus.PAID))
@@ -261,7 +351,7 @@ def summary(user, conditions: dict[str, Any], today: datetime.date | None = None
     grouped = (
         qs.annotate(group_key=_group_key(group_by, conditions.get("date_field", DateField.SUBMITTED)))
         .values("group_key")
-        .annotate(**_figures(qs))
+        .annotate(**_figures(holidays))
         .order_by()
     )
     rows = [_row(values["group_key"], values) for values in grouped]
@@ -269,7 +359,7 @@ def summary(user, conditions: dict[str, Any], today: datetime.date | None = None
         rows.sort(key=lambda r: (r.key is None, r.key or datetime.datetime.min.replace(tzinfo=datetime.UTC)))
     else:
         rows.sort(key=lambda r: (-r.count, str(r.key)))
-    total = _row(None, qs.aggregate(**_figures(qs)))
+    total = _row(None, qs.aggregate(**_figures(holidays)))
     from reports.labels import label_rows
 
     label_rows(group_by, rows)
@@ -319,8 +409,8 @@ def list_chunks(
 ) -> Iterator[list[dict[str, Any]]]:
     """The list in chunks of `chunk` rows from one server-side cursor (PostgreSQL sends `chunk` rows at a
     time), so neither this process nor the database client ever holds the whole list. One query, not one
-    per chunk: a period's applications have no index of their own, and a query per chunk would scan the
-    table again each time (bench/README.md)."""
+    per chunk: a long period is read by scanning the table (its date index pays only for short ones), and
+    a query per chunk would scan it again each time (bench/README.md)."""
     batch: list[dict[str, Any]] = []
     for row in list_queryset(user, conditions, today).iterator(chunk_size=chunk):
         batch.append(row)

@@ -33,8 +33,13 @@ logger = logging.getLogger(__name__)
 RUN_TOPIC = "reports.run"
 RUN_PERMISSION = "reports.run_report"
 PERSONAL_DATA_PERMISSION = "reports.export_personal_data"
-# A list at most this long is exported in the request itself (a summary always is: a row per group).
+# A list of at most this many applications is exported in the request itself; a summary of at most
+# INLINE_SUMMARY_ROWS is computed there (shown on the page, or exported). Both by the planner's estimate
+# (selectors.estimated_rows): a year of a million applications takes 5-10 s to summarise (bench/README.md).
 IMMEDIATE_ROWS = 500
+INLINE_SUMMARY_ROWS = 50_000
+# A TABLE run asked again with the same conditions within this time is shown again, not computed again.
+TABLE_REUSE = datetime.timedelta(minutes=30)
 DISCLOSED = "Application listed in a report (reference, service, business, Single ID, status, dates, fee)"
 
 
@@ -42,6 +47,12 @@ class ReportRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def is_small(user, conditions: dict[str, Any], today: datetime.date | None = None) -> bool:
+    """Whether the report may be made in the request (see IMMEDIATE_ROWS and INLINE_SUMMARY_ROWS)."""
+    limit = IMMEDIATE_ROWS if conditions.get("shape") == Shape.LIST else INLINE_SUMMARY_ROWS
+    return selectors.estimated_rows(user, conditions, today) <= limit
 
 
 def may_run(user, conditions: dict[str, Any]) -> bool:
@@ -91,7 +102,9 @@ def start_run(
     once (the message finds it done). Raises ReportRefused without the permission it needs."""
     if not may_run(user, conditions):
         raise ReportRefused(_("You may not export this report."))
-    if export_format not in Format.values:
+    if export_format not in Format.values or (
+        export_format == Format.TABLE and conditions.get("shape") == Shape.LIST
+    ):
         raise ReportRefused(_("Choose CSV, Excel or PDF."))
     with transaction.atomic():
         run = ReportRun.objects.create(
@@ -103,13 +116,25 @@ def start_run(
         )
         enqueue(RUN_TOPIC, {"run_id": run.pk}, dedupe_key=f"{RUN_TOPIC}:{run.public_id}")
         audit.record("reports.run_started", run, after={"format": export_format, "conditions": conditions})
-    if (
-        conditions.get("shape") != Shape.LIST
-        or selectors.applications(user, conditions).count() <= IMMEDIATE_ROWS
-    ):
+    if is_small(user, conditions):
         execute_run(run.pk)
         run.refresh_from_db()
     return run
+
+
+def recent_table_run(user: User, conditions: dict[str, Any]) -> ReportRun | None:
+    """The officer's run computing this summary for the page, asked within TABLE_REUSE and not failed: the
+    page shows it again (reloading the page never starts the same computation twice)."""
+    return (
+        selectors.runs_of(user)
+        .filter(
+            format=Format.TABLE,
+            conditions=conditions,
+            created_at__gte=timezone.now() - TABLE_REUSE,
+            state__in=(RunState.QUEUED, RunState.RUNNING, RunState.DONE),
+        )
+        .first()
+    )
 
 
 def _claim(run_id: int) -> ReportRun | None:
@@ -133,10 +158,13 @@ def execute_run(run_id: int, *, today: datetime.date | None = None) -> None:
     try:
         if not owner.is_active or not may_run(owner, run.conditions):
             raise ReportRefused(_("You may no longer export this report."))
-        with translation.override(run.language), tempfile.TemporaryFile() as handle:
-            rows = _write(run, owner, handle, today or timezone.localdate())
-            handle.seek(0)
-            run.file.save(f"{run.public_id}.{run.format}", File(handle), save=False)
+        if run.is_table:
+            rows = _compute_table(run, owner, today or timezone.localdate())
+        else:
+            with translation.override(run.language), tempfile.TemporaryFile() as handle:
+                rows = _write(run, owner, handle, today or timezone.localdate())
+                handle.seek(0)
+                run.file.save(f"{run.public_id}.{run.format}", File(handle), save=False)
     except (ReportRefused, exports.ExportTooLarge) as refused:
         _finish(run, RunState.FAILED, error=str(refused.message))
         return
@@ -154,7 +182,7 @@ def _finish(run: ReportRun, state: str, *, rows: int | None = None, error: str =
     run.error = error[:300]
     if rows is not None:
         run.rows_done = run.rows_total = rows
-    if state == RunState.DONE:
+    if state == RunState.DONE and run.file:
         run.size = run.file.size
         run.expires_at = now + datetime.timedelta(days=settings.ESB_REPORT_RETENTION_DAYS)
     run.save()
@@ -171,6 +199,14 @@ def _progress(run: ReportRun):
         ReportRun.objects.filter(pk=run.pk).update(rows_done=done)
 
     return update
+
+
+def _compute_table(run: ReportRun, owner: User, today: datetime.date) -> int:
+    """A summary for the page: computed with the owner's scope today, kept in the run (it names no one)."""
+    summary = selectors.summary(owner, run.conditions, today)
+    run.result = tables.stored_summary(summary)
+    run.rows_total = len(summary.rows)
+    return len(summary.rows)
 
 
 def _write(run: ReportRun, owner: User, handle, today: datetime.date) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,7 @@ def summary_headers(group_by: str) -> list[Label]:
         dimension,
         both(_("Applications")),
         both(_("Decided")),
-        both(_("Median processing time (days)")),
+        both(_("Median processing time (working days)")),
         *[fees[c] for c in Currency.values],
     ]
 
@@ -42,6 +43,34 @@ def summary_total(summary: selectors.Summary) -> Row:
     row = summary_row(summary.total)
     row[0] = both(pgettext_lazy("report", "Total"))
     return row
+
+
+def _stored(cell: Any) -> Any:
+    if isinstance(cell, tuple):
+        return list(cell)
+    return str(cell) if isinstance(cell, Decimal) else cell
+
+
+def _restored(cell: Any) -> Any:
+    return tuple(cell) if isinstance(cell, list) else cell
+
+
+def stored_summary(summary: selectors.Summary) -> dict[str, Any]:
+    """The summary's table as JSON (a TABLE run keeps it): labels in both languages, amounts as text."""
+    return {
+        "headers": [list(h) for h in summary_headers(summary.group_by)],
+        "rows": [[_stored(c) for c in summary_row(r)] for r in summary.rows],
+        "total": [_stored(c) for c in summary_total(summary)],
+    }
+
+
+def restored_summary(result: dict[str, Any]) -> tuple[list[Label], list[Row], Row]:
+    """(headers, rows, totals row) of a stored summary, labels back as (Khmer, English) tuples."""
+    return (
+        [_restored(h) for h in result["headers"]],
+        [[_restored(c) for c in row] for row in result["rows"]],
+        [_restored(c) for c in result["total"]],
+    )
 
 
 LIST_HEADERS: list[Any] = [

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from esb.access import officer_required
 from esb.templatetags.esb_ui import esb_date
-from esb.throttle import throttle
+from esb.throttle import refuse_if_over, throttle
 from esb.uploads import stored_file_response
 from reports import selectors, services, tables
 from reports.conditions import ReportForm, form_data
@@ -76,7 +76,7 @@ def builder(request: HttpRequest) -> HttpResponse:
         "form": form,
         "definitions": selectors.definitions_of(user),
         "runs": selectors.runs_of(user)[:10],
-        "formats": Format.choices,
+        "formats": [(value, label) for value, label in Format.choices if value != Format.TABLE],
         "may_list": user.has_perm(services.PERSONAL_DATA_PERMISSION),
         "language": get_language(),
         "main_fields": MAIN_FIELDS,
@@ -86,10 +86,20 @@ def builder(request: HttpRequest) -> HttpResponse:
     }
     status = 200
     if asked:
-        if _checked(form, user):
-            context.update(_results(request, form.conditions()))
-        else:
+        if not _checked(form, user):
             status = 400
+        elif form.cleaned_data["shape"] == Shape.SUMMARY and not services.is_small(user, form.conditions()):
+            # Too large for the request: computed by a run, whose progress (then table) this page shows.
+            conditions = form.conditions()
+            report_run = services.recent_table_run(user, conditions)
+            if report_run is None:
+                refused = refuse_if_over(request, "report-export")
+                if refused is not None:
+                    return refused
+                report_run = services.start_run(user, conditions, Format.TABLE, language=get_language())
+            context.update(_run_context(report_run), conditions=conditions, shape=Shape.SUMMARY)
+        else:
+            context.update(_results(request, form.conditions()))
     return _page(request, "reports/builder.html", context, status)
 
 
@@ -223,10 +233,26 @@ def run(request: HttpRequest, public_id) -> HttpResponse:
     report_run = selectors.run_of(request.user, public_id)
     if report_run is None:
         raise Http404
-    context = {"title": _("Report export"), "run": report_run, "RunState": RunState}
+    title = _("Report") if report_run.is_table else _("Report export")
+    context = {"title": title, **_run_context(report_run)}
     if request.htmx:
         return TemplateResponse(request, "reports/includes/run_status.html", context)
     return _page(request, "reports/run.html", context)
+
+
+def _run_context(report_run) -> dict:
+    """The run; when it is a summary computed for the page and done, its table in the reader's language."""
+    context: dict = {"run": report_run, "RunState": RunState}
+    if report_run.is_table and report_run.state == RunState.DONE and report_run.result:
+        language = get_language()
+        headers, rows, total = tables.restored_summary(report_run.result)
+        headers = [pick(h, language) for h in headers]
+        context["table"] = {
+            "headers": headers,
+            "rows": [_display(headers, row, language) for row in rows],
+            "total": _display(headers, total, language),
+        }
+    return context
 
 
 @officer_required

@@ -4,8 +4,8 @@ to the tables so every figure the tests assert is known by construction (the ser
 them have their own tests).
 
 Institution A, submitted between 2026-01-01 and 2026-03-31 (the `PERIOD`):
-  a1 SA1 (no department) biz1 APPROVED  sub. 01-10, decided 01-20 (10 days) PAID 200,000 KHR KHQR  officer A1
-  a2 SA1 renewal         biz2 REJECTED  sub. 02-05, decided 02-09 (4 days)  PAID 50 USD card  officer A2, late
+  a1 SA1 (no department) biz1 APPROVED  sub. 01-10 Sat, dec. 01-20 (7 w.d.) PAID 200,000 KHR KHQR  officer A1
+  a2 SA1 renewal         biz2 REJECTED  sub. 02-05 Thu, dec. 02-09 (2 w.d.) PAID 50 USD card  officer A2, late
   a3 SA2 (department DA) biz1 REVIEWING sub. 02-15                          WAIVED  officer A1, open, overdue
   a4 SA1                 biz2 SUBMITTED sub. 03-01                          no payment  open task, not due
 Outside the period: a6 (SA1, biz1, submitted 2025-12-20, decided 2026-01-05). Institution B: a5 (SB1, biz1,

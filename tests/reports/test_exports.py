@@ -53,9 +53,9 @@ def test_summary_as_csv_in_khmer(dataset):
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1][:3] == ["SA1 សេវា SA1", "3", "2"]
-    assert rows[1][3:] == ["7.0", "200000.00", "50.00"]
+    assert rows[1][3:] == ["4.5", "200000.00", "50.00"]
     assert rows[2][:2] == ["SA2 សេវា SA2", "1"]
-    assert rows[-1][1:] == ["4", "2", "7.0", "200000.00", "50.00"]  # the totals row
+    assert rows[-1][1:] == ["4", "2", "4.5", "200000.00", "50.00"]  # the totals row
     assert run.rows_total == 2 and run.rows_done == 2
     assert not DataAccess.objects.exists()  # a summary names no one
 

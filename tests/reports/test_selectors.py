@@ -86,14 +86,14 @@ def test_summary_by_service_with_fees_median_and_totals(dataset):
     sa1 = rows["SA1 Service SA1"]
     assert (sa1.count, sa1.decided) == (3, 2)
     assert sa1.fees == {"KHR": Decimal("200000.00"), "USD": Decimal("50.00")}
-    assert sa1.median_days == 7.0  # 10 and 4 days
+    assert sa1.median_days == 4.5  # 7 and 2 working days (docs: tests/reports/test_working_days.py)
     sa2 = rows["SA2 Service SA2"]
     assert (sa2.count, sa2.decided, sa2.median_days) == (1, 0, None)
     assert sa2.fees == {"KHR": Decimal("0"), "USD": Decimal("0")}  # waived: nothing collected
     assert [r.label[1] for r in result.rows] == ["SA1 Service SA1", "SA2 Service SA2"]  # most first
     assert result.total.count == 4
     assert result.total.fees == {"KHR": Decimal("200000.00"), "USD": Decimal("50.00")}
-    assert result.total.median_days == 7.0
+    assert result.total.median_days == 4.5
     assert rows["SA1 Service SA1"].label[0] == "SA1 សេវា SA1"
 
 
