@@ -12,15 +12,13 @@ Imported by tests only (a domain app never imports sandbox).
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from django.core.cache import cache
-from django.core.signals import request_finished
-from django.db import connections
 
 from sandbox.camdigikey import demo
+from sandbox.live_server import point_at_simulator
 
 SANDBOX_PATH = "/sandbox/camdigikey"
 
@@ -28,21 +26,10 @@ SANDBOX_PATH = "/sandbox/camdigikey"
 def use_live_sandbox(settings, server_url: str) -> str:
     """Point settings.CAMDIGIKEY at the simulator served by `server_url` (the portal's callbacks too),
     seed the simulator's demo state and forget any cached signer chain. Returns the CamDigiKey base URL."""
-    request_finished.connect(_close_server_thread_connections, dispatch_uid="sandbox-live-server-connections")
-    server_url = server_url.rstrip("/")
-    base_url = server_url + SANDBOX_PATH
-    settings.ESB_PUBLIC_BASE_URL = server_url
-    settings.CAMDIGIKEY = {**settings.CAMDIGIKEY, "BASE_URL": base_url, "CA_BUNDLE": ""}
+    base_url = point_at_simulator(settings, server_url, "CAMDIGIKEY", SANDBOX_PATH, CA_BUNDLE="")
     demo.seed()
     forget_signer_chain(base_url)
     return base_url
-
-
-def _close_server_thread_connections(**kwargs) -> None:
-    """The live server answers each keep-alive connection in its own thread; with CONN_MAX_AGE the thread
-    would keep its database connection open and block the test database's teardown."""
-    if threading.current_thread() is not threading.main_thread():
-        connections.close_all()
 
 
 def forget_signer_chain(base_url: str) -> None:
