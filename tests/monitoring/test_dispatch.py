@@ -28,7 +28,8 @@ def _forget_claims(system, slot):
 
 def test_two_beats_in_one_slot_claim_it_once_and_the_next_interval_again():
     system = make_system(interval_seconds=30)
-    now = timezone.now()
+    # one second into a slot, whatever the clock says: "+5 s" stays in it and "+31 s" is the next one
+    now = datetime.datetime(2026, 12, 5, 10, 0, 1, tzinfo=datetime.UTC)
     first = services.claim_due_slots(now)
     assert first == [(system.pk, slot_of(now, 30))]
     assert services.claim_due_slots(now) == []

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +24,8 @@ SECRET = {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": "esb-telegram-sandbox-webhook-
 
 
 def _client(user) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages below are read in English
     client.force_login(user)
     return client
 

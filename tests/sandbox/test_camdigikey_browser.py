@@ -82,7 +82,7 @@ def test_on_a_phone_the_first_approve_is_on_the_first_screen_and_the_search_filt
         assert last is not None and last["y"] + last["height"] <= 844
 
         page.get_by_test_id("identity-search").fill("")
-        assert page.locator("li[data-testid^=identity-]:visible").count() == 39
+        assert page.locator("li[data-testid^=identity-]:visible").count() == 40
         page.get_by_test_id("identity-search").fill("C4821937")
         with page.expect_navigation():
             page.get_by_test_id("approve-C4821937").click()
