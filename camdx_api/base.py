@@ -33,6 +33,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -46,6 +47,8 @@ from esb import request_context
 from esb.access import ORGANIZATION_TOKEN
 
 logger = logging.getLogger(__name__)
+
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def as_api_error(exc: BaseException) -> errors.ApiError:
@@ -78,6 +81,23 @@ def as_api_error(exc: BaseException) -> errors.ApiError:
     return errors.InternalError(f"Internal error. Quote request id {request_id} to the portal's operators.")
 
 
+class JsonNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, without parsing the usual Accept headers of a JSON client on every call (another
+    header still gets DRF's answer: 406 when JSON is not acceptable)."""
+
+    USUAL = frozenset({"", "*/*", "application/json", "application/json, */*", "application/json;q=1.0, */*"})
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accept = request.META.get("HTTP_ACCEPT", "").strip()
+        if (
+            format_suffix is None
+            and accept in self.USUAL
+            and not request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class Part5View(APIView):
     service_code: ClassVar[str] = ""
     envelope: ClassVar[str] = envelopes.CODE
@@ -89,6 +109,7 @@ class Part5View(APIView):
     permission_classes = [ServiceCodeAllowed]
     throttle_classes = [ConsumerRateThrottle]
     renderer_classes = [JSONRenderer]  # no browsable HTML API: the door speaks JSON only
+    content_negotiation_class = JsonNegotiation
     parser_classes = [JSONParser]
     http_method_names = ["get", "head"]
 
@@ -185,6 +206,13 @@ class Part5View(APIView):
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):
+        response = self._finalize(request, response, *args, **kwargs)
+        # JSON or a file for another system, never a page: nothing may load, run or frame it (OWASP's REST
+        # guidance), and the site's per-request policy is not built for it (esb.middleware.CSPMiddleware).
+        response["Content-Security-Policy"] = API_CONTENT_SECURITY_POLICY
+        return response
+
+    def _finalize(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["API-Version"] = getattr(request, "version", None) or "v1"
         disclosures = getattr(self, "_disclosures", [])

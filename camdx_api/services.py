@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.camdigikey import errors as cdk
 from accounts.camdigikey import signature
 from accounts.identity_providers import CAMDIGIKEY, identity_providers
-from camdx_api import calllog, errors
+from camdx_api import calllog, door_cache, errors
 from camdx_api.models import ApiConsumer
 from esb import audit, request_context
 
@@ -69,6 +69,10 @@ class Caller:
     consumer: ApiConsumer
     token_jti: str
     xroad: XRoadHeaders = field(default_factory=XRoadHeaders)
+    # epoch seconds until which the token's acceptance may be reused without asking again (0: not reusable)
+    accepted_until: float = 0.0
+    # (count, seconds left) of the consumer's rate window when the door already counted this call
+    rate: tuple[int, int] | None = None
 
 
 _CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
@@ -97,8 +101,13 @@ def xroad_member(client_header: str) -> str:
 # --- the organization token --------------------------------------------------------------------------------
 
 
+def token_digest(token: str) -> str:
+    """How a token is named in every cache: its SHA-256 (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _cache_key(token: str) -> str:
-    return f"{_CACHE_PREFIX}:{hashlib.sha256(token.encode()).hexdigest()}"
+    return f"{_CACHE_PREFIX}:{token_digest(token)}"
 
 
 def _cache_get(key: str):
@@ -141,9 +150,11 @@ def _refusal_from(error: cdk.CamDigiKeyError) -> errors.ApiError:
 _UNREAD = object()
 
 
-def _token_identity(token: str, cached=_UNREAD) -> tuple[str, str]:
-    """(domain, jti) of a valid ORGANIZATION token, from the cache (`cached`: its entry when already read) or
-    CamDigiKey; raises an ApiError."""
+def _token_identity(token: str, cached=_UNREAD) -> tuple[str, str, float]:
+    """(domain, jti, accepted until) of a valid ORGANIZATION token, from the cache (`cached`: its entry when
+    already read) or CamDigiKey; raises an ApiError. "Accepted until": when CamDigiKey's answer stops being
+    reusable (POSITIVE_TTL after it was given, never past the token's expiry; 0 for an entry that does not
+    say when it was given)."""
     key = _cache_key(token)
     if cached is _UNREAD:
         cached = _cache_get(key)
@@ -154,7 +165,7 @@ def _token_identity(token: str, cached=_UNREAD) -> tuple[str, str]:
             raise errors.WrongTokenType()
         exp = int(cached.get("exp") or 0)
         if cached.get("domain") and (not exp or exp > time.time()):
-            return str(cached["domain"]), str(cached.get("jti") or "")
+            return str(cached["domain"]), str(cached.get("jti") or ""), _accepted_until(cached)
     try:
         status = identity_providers.get(CAMDIGIKEY).client().validate_organization_token(token)
     except cdk.CamDigiKeyError as error:
@@ -171,9 +182,22 @@ def _token_identity(token: str, cached=_UNREAD) -> tuple[str, str]:
     if _int_claim(status.payload, "nbf") > time.time() + NOT_BEFORE_LEEWAY:
         # the CamDigiKey client checks the expiry but not the start of validity
         raise errors.InvalidAccessToken("Invalid access token: the token is not valid yet.")
-    ttl = POSITIVE_TTL if not exp else min(POSITIVE_TTL, int(exp - time.time()))
-    _cache_set(key, {"domain": domain, "jti": jti, "exp": exp}, ttl)
-    return domain, jti
+    now = time.time()
+    ttl = POSITIVE_TTL if not exp else min(POSITIVE_TTL, int(exp - now))
+    entry = {"domain": domain, "jti": jti, "exp": exp, "at": now}
+    _cache_set(key, entry, ttl)
+    return domain, jti, _accepted_until(entry)
+
+
+def _accepted_until(entry: dict) -> float:
+    try:
+        at = float(entry.get("at") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+    if not at:
+        return 0.0
+    exp = _int_claim(entry, "exp")
+    return min(at + POSITIVE_TTL, exp) if exp else at + POSITIVE_TTL
 
 
 def _int_claim(payload: dict, name: str) -> int:
@@ -200,9 +224,10 @@ def recently_accepted(token: str, cached=_UNREAD) -> bool:
 
 
 def forget_token(token: str) -> None:
-    """Drop the cached status of a token (e.g. after revoking it here)."""
+    """Drop the cached status of a token (e.g. after revoking it here), in every process."""
     try:
         cache.delete(_cache_key(token))
+        door_cache.bump()
     except Exception:
         logger.warning("cache unavailable: a token status could not be forgotten")
 
@@ -228,16 +253,28 @@ def authenticate_organization(
         signature.parse(token)  # shape only: no network, no key
     except cdk.CamDigiKeyError:
         raise errors.MalformedToken() from None
-    domain, jti = _token_identity(token, cached_status)
+    domain, jti, accepted_until = _token_identity(token, cached_status)
     consumer = consumer_by_domain(domain)
     if consumer is None:
         raise errors.UnknownConsumer()
     if not consumer.is_active:
         raise errors.InactiveConsumer()
     client_header = last_header_value(xroad_client_header or "")
-    if client_header and consumer.xroad_client and xroad_member(client_header) != consumer.xroad_member:
+    if not xroad_client_allowed(consumer, client_header):
         raise errors.XRoadClientMismatch()
-    return Caller(consumer=consumer, token_jti=jti, xroad=xroad or XRoadHeaders(client=client_header))
+    return Caller(
+        consumer=consumer,
+        token_jti=jti,
+        xroad=xroad or XRoadHeaders(client=client_header),
+        accepted_until=accepted_until,
+    )
+
+
+def xroad_client_allowed(consumer: ApiConsumer, client_header: str) -> bool:
+    """A call through CamDX (an X-Road-Client header) must come from the consumer's registered member."""
+    return not (
+        client_header and consumer.xroad_client and xroad_member(client_header) != consumer.xroad_member
+    )
 
 
 # --- the consumers ----------------------------------------------------------------------------------------
@@ -304,6 +341,7 @@ def forget_consumer(domain: str) -> None:
         cache.delete(_consumer_key(domain))
         if not cache.add(generation_key, 1, timeout=None):
             cache.incr(generation_key)
+        door_cache.bump()  # and every process's own copy (camdx_api.door_cache)
     except Exception:
         logger.warning("cache unavailable: a cached API consumer could not be dropped")
 

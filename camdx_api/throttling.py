@@ -34,13 +34,19 @@ TOKEN_FAILURE_SCOPE = "api-token-failure"  # noqa: S105 (a throttle scope)
 _KEY_PREFIX = "camdx-api:rate"
 
 
-def consumer_hit(consumer_id: int, limit: int, *, now: float | None = None) -> tuple[bool, int]:
-    """Count one call of a consumer: (allowed, seconds until the window ends)."""
+def consumer_window(consumer_id: int, *, now: float | None = None) -> tuple[str, int, int]:
+    """The cache key of a consumer's current rate window, its time to live and the seconds until it ends."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+    return f"{_KEY_PREFIX}:{consumer_id}:{window}", WINDOW_SECONDS + 30, retry_after
+
+
+def consumer_hit(consumer_id: int, limit: int, *, now: float | None = None) -> tuple[bool, int]:
+    """Count one call of a consumer: (allowed, seconds until the window ends)."""
+    key, ttl, retry_after = consumer_window(consumer_id, now=now)
     try:
-        count = throttle.incr(f"{_KEY_PREFIX}:{consumer_id}:{window}", WINDOW_SECONDS + 30)
+        count = throttle.incr(key, ttl)
     except Exception:
         logger.warning("cache unavailable: API rate limits are not enforced")
         return True, retry_after
@@ -54,7 +60,11 @@ class ConsumerRateThrottle(BaseThrottle):
         caller = request.auth
         if not isinstance(caller, Caller):
             return True  # unauthenticated calls never get this far (see refuse_failing_address)
-        allowed, retry_after = consumer_hit(caller.consumer.pk, caller.consumer.rate_limit_per_minute)
+        if caller.rate is not None:  # counted by the door with the token check (one round trip)
+            count, retry_after = caller.rate
+            allowed = count <= max(1, int(caller.consumer.rate_limit_per_minute))
+        else:
+            allowed, retry_after = consumer_hit(caller.consumer.pk, caller.consumer.rate_limit_per_minute)
         if not allowed:
             raise errors.RateLimited(retry_after)
         return True

@@ -8,11 +8,14 @@ twice — once with placeholder values to find where each argument lands in the 
 with the real arguments to check that substituting them gives exactly the ORM's own statement and
 parameters — and keeps the SQL. Later calls substitute the arguments, run the SQL and build the rows or model
 instances the way the ORM's own iterables do (same columns, converters, `select_related` objects). A shape
-that does not pass the check (an argument the ORM transforms, e.g. hashed, or one that appears twice) is run
+that does not pass the check (an argument the ORM transforms, e.g. hashed) is run
 through the ORM every time: slower, never different.
 
 Arguments are plain values (int, str, UUID, date) or lists of ints; the builder must depend on nothing else
-(no settings, time or request state), since its SQL is kept for the life of the process.
+(no settings, time or request state), since its SQL is kept for the life of the process. A string argument
+used in a `contains`/`icontains` lookup is found too (the ORM sends it escaped, between `%`), and `rows()` /
+`objects()` take `limit` and `offset` (the ORM writes a slice into the SQL text, so the builder must not
+slice: the page is appended as parameters).
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ _UNCACHEABLE = object()
 class _Compiled:
     sql: str
     params: tuple
-    slots: tuple[tuple[int, int, int | None], ...]  # (param index, argument index, list position or None)
+    # (param index, argument index, list position or None, True when sent as a LIKE "contains" pattern)
+    slots: tuple[tuple[int, int, int | None, bool], ...]
     db: str
     for_update: bool
     converters: tuple  # (column, converter functions, expression) of the columns that have any
@@ -114,11 +118,18 @@ class CompiledQuery:
             queryset = self._build(*placeholders)
             compiler = queryset.query.get_compiler(using=queryset.db)
             sql, params = compiler.as_sql()
-            slots = []
+            slots, found = [], set()
             for param_index, value in enumerate(params):
                 if _hashable(value) and value in where:
-                    slots.append((param_index, *where.pop(value)))
-            if where:  # an argument transformed or dropped by the ORM: its place cannot be found
+                    slots.append((param_index, *where[value], False))
+                    found.add(value)
+                elif _is_pattern(value) and value[1:-1] in where:
+                    # a contains lookup's pattern (a sentinel needs no escaping), maybe used twice
+                    slots.append((param_index, *where[value[1:-1]], True))
+                    found.add(value[1:-1])
+            # an argument transformed or dropped by the ORM: its place cannot be found; a slice is written
+            # into the SQL text (a page is appended as parameters instead: rows(limit=, offset=))
+            if set(where) - found or queryset.query.is_sliced:
                 return _UNCACHEABLE
             models = queryset._iterable_class is ModelIterable
             if not models and queryset._iterable_class not in (ValuesListIterable, FlatValuesListIterable):
@@ -140,6 +151,7 @@ class CompiledQuery:
                 init = (start, end, [f[0].target.attname for f in compiler.select[start:end]])
                 model = compiler.klass_info["model"]
                 populators = tuple(get_related_populators(compiler.klass_info, compiler.select, queryset.db))
+            connection = compiler.connection
             compiled = _Compiled(
                 sql=sql,
                 params=tuple(params),
@@ -160,7 +172,7 @@ class CompiledQuery:
         except Exception:  # these arguments are refused (e.g. not a UUID): the ORM says so; decide next time
             return None
         # The check: the real arguments through the ORM give the same statement and parameters.
-        if real_sql != sql or list(real_params) != list(_params(compiled, args)):
+        if real_sql != sql or list(real_params) != list(_params(compiled, args, connection)):
             return _UNCACHEABLE
         return compiled
 
@@ -178,12 +190,15 @@ class CompiledQuery:
 
     # --- running --------------------------------------------------------------------------------------------
 
-    def _execute(self, compiled: _Compiled, args: tuple) -> list[list]:
+    def _execute(self, compiled: _Compiled, args: tuple, page: tuple[int, int] | None = None) -> list[list]:
         connection = connections[compiled.db]
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        sql, params = compiled.sql, _params(compiled, args, connection)
+        if page is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, *page]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, _params(compiled, args))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not compiled.converters:
             return rows
@@ -198,24 +213,28 @@ class CompiledQuery:
             result.append(row)
         return result
 
-    def rows(self, *args: Any) -> list[tuple]:
-        """The rows of a `values_list` queryset, as tuples (one-column tuples for a `flat=True` one)."""
+    def rows(self, *args: Any, limit: int | None = None, offset: int = 0) -> list[tuple]:
+        """The rows of a `values_list` queryset, as tuples (one-column tuples for a `flat=True` one); with
+        `limit`, that many from `offset` (the queryset must be ordered)."""
         compiled = self._get(args)
         if compiled is None:
-            return [row if isinstance(row, tuple) else (row,) for row in self._build(*args)]
+            return [
+                row if isinstance(row, tuple) else (row,)
+                for row in _sliced(self._build(*args), limit, offset)
+            ]
         if compiled.models:
             raise TypeError("rows() is for values_list querysets; use objects()")
-        return [tuple(row) for row in self._execute(compiled, args)]
+        return [tuple(row) for row in self._execute(compiled, args, _page(limit, offset))]
 
-    def objects(self, *args: Any) -> list[Model]:
+    def objects(self, *args: Any, limit: int | None = None, offset: int = 0) -> list[Model]:
         compiled = self._get(args)
         if compiled is None:
-            return list(self._build(*args))
+            return list(_sliced(self._build(*args), limit, offset))
         if not compiled.models:
             raise TypeError("objects() is for model querysets; use rows()")
         start, end, attnames = compiled.init
         found = []
-        for row in self._execute(compiled, args):
+        for row in self._execute(compiled, args, _page(limit, offset)):
             obj = compiled.model.from_db(compiled.db, attnames, row[start:end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
@@ -227,11 +246,28 @@ class CompiledQuery:
         return found[0] if found else None
 
 
-def _params(compiled: _Compiled, args: tuple) -> list:
+def _params(compiled: _Compiled, args: tuple, connection) -> list:
     params = list(compiled.params)
-    for param_index, arg_index, position in compiled.slots:
-        params[param_index] = args[arg_index] if position is None else args[arg_index][position]
+    for param_index, arg_index, position, contains in compiled.slots:
+        value = args[arg_index] if position is None else args[arg_index][position]
+        params[param_index] = f"%{connection.ops.prep_for_like_query(value)}%" if contains else value
     return params
+
+
+def _is_pattern(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 2 and value[0] == value[-1] == "%"
+
+
+def _page(limit: int | None, offset: int) -> tuple[int, int] | None:
+    if limit is None:
+        return None if not offset else (None, int(offset))
+    return int(limit), int(offset)
+
+
+def _sliced(queryset: QuerySet, limit: int | None, offset: int) -> QuerySet:
+    if limit is None:
+        return queryset[offset:] if offset else queryset
+    return queryset[offset : offset + limit]
 
 
 def _hashable(value: Any) -> bool:

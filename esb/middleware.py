@@ -98,6 +98,14 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
     `'unsafe-eval'`; inline scripts stay forbidden there too, and the public pages keep the strict policy.
     """
 
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # A response that set its own policy keeps it, without building the site's (the Part 5 API's JSON
+        # answers carry the fixed `default-src 'none'` of camdx_api.base: built per request, the site's
+        # policy cost more CPU than some endpoints' own work).
+        if csp_middleware.HEADER in response:
+            return response
+        return super().process_response(request, response)
+
     def get_policy_parts(self, request: HttpRequest, response: HttpResponse, report_only: bool = False):
         parts = super().get_policy_parts(request, response, report_only)
         if request.path_info.startswith(_backoffice_prefix()):

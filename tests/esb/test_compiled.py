@@ -3,6 +3,7 @@ its arguments, and falls back to the ORM for what it cannot substitute."""
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -62,10 +63,52 @@ def test_rows_of_a_values_list():
 def test_an_argument_the_orm_transforms_goes_through_the_orm_every_time():
     alice = _user("alice")
     _notification(alice, "Licence approved")
-    query = CompiledQuery(lambda text: Notification.objects.filter(title_en__icontains=text))
-    assert [n.title_en for n in query.objects("APPROVED")] == ["Licence approved"]
-    assert query.objects("refused") == []
+    query = CompiledQuery(lambda text: Notification.objects.filter(title_en__istartswith=text))
+    assert [n.title_en for n in query.objects("LICENCE")] == ["Licence approved"]
+    assert query.objects("approved") == []
     assert list(query._compiled.values()) == [_UNCACHEABLE]
+
+
+def test_a_contains_pattern_is_compiled_and_escaped_like_the_orm_escapes_it():
+    alice = _user("alice")
+    _notification(alice, "Licence approved")
+    _notification(alice, "100% done_now")
+    query = CompiledQuery(
+        lambda text: (
+            Notification.objects.filter(Q(title_en__icontains=text) | Q(title_km__icontains=text))
+            .order_by("pk")
+            .values_list("title_en", flat=True)
+        )
+    )
+    assert query.rows("APPROVED") == [("Licence approved",)]
+    assert query.rows("0%") == [("100% done_now",)]
+    assert query.rows("e_n") == [("100% done_now",)]
+    assert query.rows("%") == [("100% done_now",)]  # a literal percent sign, not "anything"
+    assert query.rows("_") == [("100% done_now",)]
+    assert query.rows("refused") == []
+    assert list(query._compiled.values()) != [_UNCACHEABLE]
+
+
+def test_a_page_is_appended_as_parameters():
+    alice = _user("alice")
+    for title in ("a", "b", "c", "d"):
+        _notification(alice, title)
+    query = CompiledQuery(
+        lambda user_id: (
+            Notification.objects.filter(user_id=user_id).order_by("title_en").values_list("title_en")
+        )
+    )
+    assert query.rows(alice.pk, limit=2) == [("a",), ("b",)]
+    assert query.rows(alice.pk, limit=2, offset=2) == [("c",), ("d",)]
+    assert query.rows(alice.pk, limit=2, offset=9) == []
+    assert [
+        n.title_en
+        for n in CompiledQuery(
+            lambda user_id: Notification.objects.filter(user_id=user_id).order_by("-title_en")
+        ).objects(alice.pk, limit=1, offset=1)
+    ] == ["c"]
+    sliced = CompiledQuery(lambda user_id: Notification.objects.filter(user_id=user_id).order_by("pk")[:1])
+    assert len(sliced.objects(alice.pk)) == 1 and list(sliced._compiled.values()) == [_UNCACHEABLE]
 
 
 def test_an_unsupported_argument_goes_through_the_orm():
