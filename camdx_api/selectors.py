@@ -15,6 +15,7 @@ import hashlib
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,7 +299,12 @@ class ListedApplication:
 # total is cheap to count and stays exact.
 CACHED_TOTAL_FROM = 10_000
 TOTAL_CACHE_SECONDS = 30
-_TOTAL_CACHE_PREFIX = "camdx-api:list-total:v1"
+_TOTAL_CACHE_PREFIX = "camdx-api:list-total:v2"
+# The web process keeps its own copy of a shared entry until the entry's own end (TOTAL_CACHE_SECONDS after
+# it was counted, whichever process counted it): a consumer paging through a query costs no cache round trip
+# for its total, and no total is older than before.
+_local_totals: dict[str, tuple[int, float]] = {}
+_LOCAL_TOTALS_MAX = 1_000
 
 
 def _total(shape: tuple[bool, bool, bool, bool], args: tuple, query: tuple) -> int:
@@ -306,20 +312,33 @@ def _total(shape: tuple[bool, bool, bool, bool], args: tuple, query: tuple) -> i
     TOTAL_CACHE_SECONDS ago."""
     material = repr((connection.settings_dict.get("NAME"), query))
     key = f"{_TOTAL_CACHE_PREFIX}:{hashlib.sha256(material.encode()).hexdigest()}"  # no search term in clear
+    now = time.time()
+    local = _local_totals.get(key)
+    if local is not None and local[1] > now:
+        return local[0]
     try:
         cached = cache.get(key)
     except Exception:  # a cache outage costs a count, never an answer
         logger.warning("cache unavailable: the list total is counted again")
         cached = None
-    if isinstance(cached, int):
-        return cached
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], int):
+        _keep_local(key, cached[0], float(cached[1]) + TOTAL_CACHE_SECONDS)
+        return cached[0]
     total = int(_compiled_list(shape, count=True).rows(*args)[0][0])
     if total >= CACHED_TOTAL_FROM:
         try:
-            cache.set(key, total, TOTAL_CACHE_SECONDS)
+            cache.set(key, (total, now), TOTAL_CACHE_SECONDS)
         except Exception:
             logger.warning("cache unavailable: the list total is not kept")
+        else:
+            _keep_local(key, total, now + TOTAL_CACHE_SECONDS)
     return total
+
+
+def _keep_local(key: str, total: int, until: float) -> None:
+    if len(_local_totals) >= _LOCAL_TOTALS_MAX:
+        _local_totals.clear()
+    _local_totals[key] = (total, until)
 
 
 def businesses_matching(text: str) -> QuerySet[Business]:

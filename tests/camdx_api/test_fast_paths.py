@@ -54,3 +54,71 @@ def test_the_pipelined_counter_counts_expires_and_reads_like_the_cache():
     assert cache.get(key) == 3
     assert 0 < cache._cache.get_client(write=False).ttl(cache.make_key(key)) <= 30
     cache.delete(key)
+
+
+def _orm_page(text="", license_type="", license_status="", page=1, size=20) -> list[tuple]:
+    """The list page through the ORM alone, as the selector read it before it was compiled."""
+    queryset = selectors.exposed_applications()
+    if text:
+        queryset = queryset.filter(business__in=selectors.businesses_matching(text).values("pk"))
+    if license_type:
+        queryset = queryset.filter(licence_type__code=license_type)
+    if license_status:
+        queryset = queryset.filter(status=license_status)
+    rows = queryset.select_related("business", "licence_type").order_by("-pk")[
+        (page - 1) * size : page * size
+    ]
+    return [
+        (a.pk, a.reference, a.status, a.business.single_id, a.licence_type.code if a.licence_type else None)
+        for a in rows
+    ], queryset.count()
+
+
+@pytest.mark.django_db
+def test_the_compiled_list_reads_what_the_orm_reads(applicant, business, reference_data):
+    licence_type = LicenceTypeFactory(fee_amount=0, processing_days=10, code="TST-LIST-1")
+    other_type = LicenceTypeFactory(fee_amount=0, processing_days=10, code="TST-LIST-2")
+    form = publish_valid_form(licence_type)
+    tricky = BusinessFactory(name_en="100% Rice_Mill \\ Co", name_km="រោងម៉ាស៊ីនកិនស្រូវ")
+    for number in range(9):
+        Application.objects.create(
+            licence_type=(licence_type, other_type)[number % 2],
+            form_definition=form,
+            applicant=applicant,
+            business=(business, tricky)[number % 3 == 0],
+            reference=f"MOC-2026-0003{number:02d}",
+            status=("SUBMITTED", "APPROVED", "REVIEWING")[number % 3],
+        )
+    Application.objects.create(  # not exposed: no request number
+        licence_type=licence_type, form_definition=form, applicant=applicant, business=tricky, status="DRAFT"
+    )
+    combinations = [
+        {},
+        {"text": "rice_mill"},
+        {"text": "100%"},
+        {"text": "% R"},  # a literal percent sign, not "anything"
+        {"text": "\\ co"},
+        {"text": "កិនស្រូវ"},
+        {"text": business.single_id},
+        {"text": "no such company"},
+        {"license_type": "TST-LIST-2"},
+        {"license_status": "APPROVED"},
+        {"text": "rice", "license_type": "TST-LIST-1", "license_status": "SUBMITTED"},
+        {"page": 2, "size": 4},
+        {"page": 9, "size": 4},
+    ]
+    for query in combinations:
+        arguments = {("search_term" if k == "text" else k): v for k, v in query.items()}
+        page = selectors.search_applications(**arguments)
+        expected, total = _orm_page(**query)
+        got = [
+            (
+                a.pk,
+                a.reference,
+                a.status,
+                a.business.single_id,
+                a.licence_type.code if a.licence_type else None,
+            )
+            for a in page.items
+        ]
+        assert (got, page.total_counts) == (expected, total), query

@@ -61,3 +61,23 @@ def test_a_cache_outage_costs_a_count_not_an_answer(own_keys, monkeypatch, submi
     monkeypatch.setattr(selectors.cache, "get", broken)
     monkeypatch.setattr(selectors.cache, "set", broken)
     assert selectors.search_applications().total_counts == 1
+
+
+def test_the_process_copy_ends_when_the_shared_entry_ends(own_keys, monkeypatch, submitted_app, other_app):
+    import time
+
+    monkeypatch.setattr(selectors, "CACHED_TOTAL_FROM", 2)
+    selectors._local_totals.clear()
+    counted_at = time.time() - (selectors.TOTAL_CACHE_SECONDS - 5)  # counted by another process 25 s ago
+    material = repr((connection.settings_dict.get("NAME"), ("", "", "")))
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = f"{selectors._TOTAL_CACHE_PREFIX}:{hashlib.sha256(material.encode()).hexdigest()}"
+    cache.set(key, (7, counted_at), 60)
+    assert selectors.search_applications().total_counts == 7  # the shared entry, copied here
+    cache.delete(key)
+    assert selectors.search_applications().total_counts == 7  # the copy, without asking the cache
+    monkeypatch.setattr(time, "time", lambda: counted_at + selectors.TOTAL_CACHE_SECONDS + 1)
+    assert selectors.search_applications().total_counts == 2  # past the entry's end: counted again
