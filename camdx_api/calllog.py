@@ -4,7 +4,7 @@ so one round trip and one commit (WAL flush included) make them durable before t
 
 Why not the ORM: building a model instance per disclosed application, compiling a bulk INSERT, then BEGIN /
 INSERT / INSERT / COMMIT cost ~2–4 ms of CPU and three round trips on every list page (20 applications);
-the rows written are the same, column for column (tests/camdx_api/test_calllog.py compares them with
+the rows written are the same, column for column (tests/camdx_api/test_disclosure.py compares them with
 the ORM's own writers, `services.record_call` and `services.record_disclosure`).
 
 Inside a transaction (a caller's `atomic()`, a test's) the statement simply joins it: both kinds of rows
