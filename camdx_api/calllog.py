@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -68,16 +69,22 @@ _ACCESS_FIELDS = (
     "what",
     "object_ref",
 )
-_SQL: str | None = None
+_SQL: dict[bool, str] = {}
 
 
-def _sql() -> str:
-    global _SQL
-    if _SQL is None:
+def _sql(synchronous: bool) -> str:
+    found = _SQL.get(synchronous)
+    if found is None:
         call_table = connection.ops.quote_name(ApiCall._meta.db_table)
         access_table = connection.ops.quote_name(DataAccess._meta.db_table)
-        _SQL = f"""
-            WITH call AS (
+        # A transaction-local setting made by the statement itself: its own (implicit) transaction commits
+        # without waiting for the WAL flush (settings.CAMDX_API_LOG_SYNCHRONOUS_COMMIT off).
+        relaxed = (
+            "" if synchronous else "relaxed AS (SELECT set_config('synchronous_commit', 'off', true) s), "
+        )
+        flag = "" if synchronous else ", (SELECT s FROM relaxed)"
+        found = _SQL[synchronous] = f"""
+            WITH {relaxed}call AS (
                 INSERT INTO {call_table} ({_columns(ApiCall, _CALL_FIELDS)})
                 VALUES (%s, %s, %s, %s, %s, %s, %s, %s::inet, %s, %s, %s, %s, %s, %s, %s) RETURNING id
             ), accesses AS (
@@ -85,9 +92,9 @@ def _sql() -> str:
                 SELECT %s, t.u, t.b, %s, %s, %s, %s, %s, t.w, t.r
                 FROM json_to_recordset(%s::json) AS t(u bigint, b bigint, w text, r text) RETURNING 1
             )
-            SELECT (SELECT id FROM call), (SELECT count(*) FROM accesses)
+            SELECT (SELECT id FROM call), (SELECT count(*) FROM accesses){flag}
         """  # noqa: S608 (table and column names are the models', every value is a parameter)
-    return _SQL
+    return found
 
 
 def write(
@@ -149,7 +156,11 @@ def write(
     ]
     # In a caller's transaction, a savepoint: a failed write must not abort the caller's transaction (the
     # door then logs the 500 it answers instead). In autocommit (a request), the statement is its own commit.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
-        call_id, written = cursor.fetchone()
+    # Only a statement that is its own transaction may relax its commit: inside a caller's transaction the
+    # setting would relax the caller's commit too.
+    in_transaction = connection.in_atomic_block
+    synchronous = in_transaction or settings.CAMDX_API_LOG_SYNCHRONOUS_COMMIT
+    with transaction.atomic() if in_transaction else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(_sql(synchronous), params)
+        call_id, written = cursor.fetchone()[:2]
     return int(call_id), int(written)

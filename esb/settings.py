@@ -543,6 +543,11 @@ TELEGRAM, _problems = integration_settings.telegram(env, ESB_PUBLIC_BASE_URL, pr
 _CONFIG_PROBLEMS += _problems
 SMS, _problems = integration_settings.sms(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
 _CONFIG_PROBLEMS += _problems
+# The Part 5 API's call log and data-access lines (docs/api.md, "Limits and logging"): on (the default), each
+# call's lines are flushed to disk before its answer leaves; off, they are written (visible at once) before
+# the answer leaves and flushed by PostgreSQL's WAL writer within about 0.6 s, so only a crash of the database
+# server in that window loses them — a policy choice for the ministry (bench/README.md measures both).
+CAMDX_API_LOG_SYNCHRONOUS_COMMIT = env.bool("CAMDX_API_LOG_SYNCHRONOUS_COMMIT", default=True)
 # Once-only prefill (docs/camdx.md): the prefill sources that answer, in order; the first one that answers a
 # key fetches it. "camdx-business-registry" asks the business registry through CamDX.
 ESB_PREFILL_SOURCES = env.list("ESB_PREFILL_SOURCES", default=["local-registries"])

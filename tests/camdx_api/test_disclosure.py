@@ -160,3 +160,42 @@ def test_a_failed_write_of_the_disclosure_is_a_500_and_the_500_is_logged(
     assert response.status_code == 500 and b"MOC-2026-000126" not in response.content
     assert list(ApiCall.objects.values_list("status_code", flat=True)) == [500]
     assert not DataAccess.objects.filter(object_ref="MOC-2026-000126").exists()
+
+
+def _write(consumer, accesses=()) -> int:
+    call_id, _written = calllog.write(
+        consumer_id=consumer.pk,
+        service_code="application_info",
+        method="GET",
+        path="/api/v1/licenses",
+        status_code=200,
+        duration_ms=1,
+        outcome="ok",
+        ip="127.0.0.1",
+        xroad=services.XRoadHeaders(),
+        request_id="r-1",
+        accesses=accesses,
+    )
+    return call_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_synchronous_commit_the_lines_are_written_and_nothing_else_is_relaxed(
+    settings, consumer, applicant, business, reference_data
+):
+    settings.CAMDX_API_LOG_SYNCHRONOUS_COMMIT = False
+    application = _application(applicant, business, "MOC-2026-000125")
+    with CaptureQueriesContext(connection) as queries:
+        call_id = _write(consumer, services.disclosures(applications=[application]))
+    assert "set_config('synchronous_commit', 'off', true)" in queries.captured_queries[-1]["sql"]
+    assert ApiCall.objects.filter(pk=call_id).exists()
+    assert DataAccess.objects.filter(object_ref="MOC-2026-000125", subject_user=applicant).count() == 1
+    with connection.cursor() as cursor:  # transaction-local: the session's own setting is untouched
+        assert cursor.execute("SHOW synchronous_commit").fetchone() == ("on",)
+
+
+def test_inside_a_callers_transaction_the_commit_is_never_relaxed(settings, consumer):
+    settings.CAMDX_API_LOG_SYNCHRONOUS_COMMIT = False
+    with CaptureQueriesContext(connection) as queries:
+        _write(consumer)
+    assert not any("synchronous_commit" in q["sql"] for q in queries.captured_queries)
