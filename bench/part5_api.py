@@ -73,6 +73,7 @@ SETTINGS = "bench.http_settings"
 APP_NAME = "esb-bench-part5"  # application_name of the measured server's database sessions
 CONSUMER_DOMAIN = "api.moc.gov.kh"  # demo_data/api_consumers.yaml, CAMDX_IDS
 SEED = 13
+BARE = "bare Django JSON view"
 
 
 # --- scenarios ----------------------------------------------------------------------------------------------
@@ -178,8 +179,15 @@ def scenarios(inputs: dict) -> list[Scenario]:
         for label, days in (("one month", 30), ("one year", 365), ("three years", 3 * 365))
     }
     return [
-        Scenario("bare Django JSON view", ["/bench/bare"], b'"code": 0', api=False),
+        Scenario(BARE, ["/bench/bare"], b'"code": 0', api=False),
         Scenario("/health (reference: database, Redis, broker)", ["/health"], b'"code": 200', api=False),
+        Scenario("bare + call-log line (reference)", ["/bench/bare-logged?n=0"], b'"code": 0', api=False),
+        Scenario(
+            "bare + call-log line + 20 data-access lines (reference)",
+            ["/bench/bare-logged?n=20"],
+            b'"code": 0',
+            api=False,
+        ),
         Scenario("list", [lst(page=str(p)) if p > 1 else lst() for p in inputs["pages"]], b'"status":1'),
         Scenario("list, search_term = Single ID", [lst(search_term=s) for s in single_ids], b'"status":1'),
         Scenario(
@@ -366,7 +374,7 @@ def cpu_per_request(tally: Tally) -> tuple[float, float]:
 
 def report(rows: list, target_share: float, target_p95: float) -> str:
     lines = ["", "| " + " | ".join(HEADINGS) + " |", "| ---: | --- |" + " ---: |" * 10 + " --- | --- |"]
-    bare = {level: tally for level, name, tally in rows if name.startswith("bare")}
+    bare = {level: tally for level, name, tally in rows if name == BARE}
     for level, name, tally in sorted(rows, key=lambda r: r[0]):
         rate = tally.requests / tally.elapsed if tally.elapsed else 0.0
         server_ms, database_ms = cpu_per_request(tally)

@@ -122,3 +122,8 @@ def test_the_compiled_list_reads_what_the_orm_reads(applicant, business, referen
             for a in page.items
         ]
         assert (got, page.total_counts) == (expected, total), query
+    # every combination ran compiled SQL, not the ORM fallback
+    from esb.compiled import _UNCACHEABLE
+
+    compiled = [v for q in selectors._LIST_QUERIES.values() for v in q._compiled.values()]
+    assert compiled and _UNCACHEABLE not in compiled
