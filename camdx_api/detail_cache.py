@@ -12,8 +12,9 @@ fingerprint of every row the build reads, taken by one statement on each call (`
 - the rows: the application; its business and the business's four address units; its licence type and
   service; every OWNER role of the business (which one is active is decided in Python) with its person, the
   person's nationality and four address units; every document of the application with its document type;
-  its payments; its licence; the fields of its form definition; the filer's account and the registry
-  persons matching the filer's identity hash; the accounts matching an owner's identity hash (the
+  its payments; its licence; its form definition with its steps and fields (the fields' order is the
+  order of `license_properties`; a published definition is immutable anyway); the filer's account and the
+  registry persons matching the filer's identity hash; the accounts matching an owner's identity hash (the
   disclosure's `people`);
 - what is not a row: today's date in the portal's time zone (`active_role_q`: an owner role ending
   yesterday is no longer the active one), the active language, the database, and a fingerprint of the code
@@ -54,7 +55,7 @@ from accounts.models import User
 from applications.models import Application, ApplicationDocument
 from esb import crypto
 from issuance.models import Licence
-from licensing.models import DocumentType, FormField, LicenceService, LicenceType
+from licensing.models import DocumentType, FormDefinition, FormField, FormStep, LicenceService, LicenceType
 from payments.models import Payment
 from registry.models import AdministrativeUnit, Business, BusinessRole, Country, Person
 from registry.text import normalize_single_id
@@ -79,6 +80,8 @@ _MODELS: dict[str, type[Model]] = {
     "Y": Payment,
     "L": Licence,
     "F": FormField,
+    "G": FormStep,
+    "H": FormDefinition,
     "W": User,
 }
 FINGERPRINTED_MODELS: tuple[type[Model], ...] = tuple(_MODELS.values())
@@ -98,12 +101,13 @@ def seconds() -> int:
 
 # --- the fingerprint statement -----------------------------------------------------------------------------
 
-# A row's version is `(xmin, ctid)`, a set of rows `string_agg((id, xmin, ctid)::text …) ORDER BY id`; each
-# part is coalesced so that an empty set cannot shift the next part into its place. The names in braces are
+# A row's version is `(xmin, ctid)`, a set of rows `string_agg((id, xmin, ctid)::text …) ORDER BY id`; the
+# parts are an array (its text keeps an empty set's NULL in its place: `concat_ws` would drop it and let the
+# next part take its place). The names in braces are
 # the models' tables and columns (`_Names`); every value is a parameter: the OWNER role three times, then the
 # Single ID and the request number.
 _FINGERPRINT_SQL = """
-SELECT a.{A.pk}, concat_ws('|',
+SELECT a.{A.pk}, ARRAY[
   (a.xmin, a.ctid)::text,
   (b.xmin, b.ctid)::text,
   (SELECT string_agg((u.{U.pk}, u.xmin, u.ctid)::text, ',' ORDER BY u.{U.pk}) FROM {U.table} u
@@ -129,6 +133,9 @@ SELECT a.{A.pk}, concat_ws('|',
     WHERE l.{L.application} = a.{A.pk}),
   (SELECT string_agg((f.{F.pk}, f.xmin, f.ctid)::text, ',' ORDER BY f.{F.pk}) FROM {F.table} f
     WHERE f.{F.definition} = a.{A.form_definition}),
+  (SELECT string_agg((g.{G.pk}, g.xmin, g.ctid)::text, ',' ORDER BY g.{G.pk}) FROM {G.table} g
+    WHERE g.{G.definition} = a.{A.form_definition}),
+  (SELECT (h.xmin, h.ctid)::text FROM {H.table} h WHERE h.{H.pk} = a.{A.form_definition}),
   (w.xmin, w.ctid)::text,
   (SELECT string_agg((q.{P.pk}, q.xmin, q.ctid)::text, ',' ORDER BY q.{P.pk}) FROM {P.table} q
     WHERE q.{P.identity_number_hash} = w.{W.personal_code_hash} AND w.{W.personal_code_hash} <> ''),
@@ -137,7 +144,7 @@ SELECT a.{A.pk}, concat_ws('|',
       SELECT p.{P.identity_number_hash}
       FROM {R.table} r JOIN {P.table} p ON p.{P.pk} = r.{R.person}
       WHERE r.{R.business} = a.{A.business} AND r.{R.role} = %s AND p.{P.identity_number_hash} <> ''))
-)
+]::text
 FROM {A.table} a JOIN {B.table} b ON b.{B.pk} = a.{A.business} JOIN {W.table} w ON w.{W.pk} = a.{A.applicant}
 WHERE a.{A.reference} IS NOT NULL AND a.{A.reference} <> '' AND a.{A.business} IS NOT NULL
   AND a.{A.discarded_at} IS NULL AND b.{B.single_id} = %s AND a.{A.reference} = %s
