@@ -170,17 +170,22 @@ def fingerprint_sql() -> str:
     return _FINGERPRINT_SQL.format_map({letter: _Names(model) for letter, model in _MODELS.items()}).strip()
 
 
-@functools.cache
-def _code_fingerprint() -> str:
-    """The sources of the code shaping the body, and the translation catalogs: read once per process (a
-    deploy restarts it)."""
-    digest = hashlib.sha256()
+def code_files() -> list[Path]:
+    """The files whose content shapes the body: the selectors and serializers, the models read, the
+    translation catalogs."""
     modules = {importlib.import_module(name) for name in _SHAPING_MODULES}
     modules |= {importlib.import_module(model.__module__) for model in FINGERPRINTED_MODELS}
     files = {Path(inspect.getsourcefile(module) or "") for module in modules}
     for locale_path in settings.LOCALE_PATHS:
         files |= set(Path(locale_path).glob("*/LC_MESSAGES/*.mo"))
-    for path in sorted(files):
+    return sorted(files)
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of `code_files()`, read once per process (a deploy restarts it)."""
+    digest = hashlib.sha256()
+    for path in code_files():
         digest.update(str(path).encode())
         if path.is_file():
             digest.update(path.read_bytes())

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -373,6 +374,17 @@ def test_the_day_is_in_the_key(api, approved_app, monkeypatch):
     assert api(path).json()["data"]["biz_owner_data"] is not None
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
     assert api(path).json()["data"]["biz_owner_data"] is None
+
+
+def test_the_language_and_the_code_are_in_the_key(approved_app, monkeypatch):
+    key = _key(approved_app)
+    with translation.override("km"):
+        assert detail_cache.find(approved_app.business.single_id, approved_app.reference).key != key
+    names = {str(path.relative_to(django_settings.BASE_DIR)) for path in detail_cache.code_files()}
+    assert {"camdx_api/serializers.py", "camdx_api/selectors.py", "registry/selectors.py"} <= names
+    assert any(name.endswith("km/LC_MESSAGES/django.mo") for name in names)
+    monkeypatch.setattr(detail_cache, "_code_fingerprint", lambda: "another release")
+    assert _key(approved_app) != key
 
 
 def test_an_entry_is_never_served_for_another_application(api, approved_app, other_app, builds):
