@@ -17,13 +17,16 @@ fingerprint of every row the build reads, taken by one statement on each call (`
   registry persons matching the filer's identity hash; the accounts matching an owner's identity hash (the
   disclosure's `people`);
 - what is not a row: today's date in the portal's time zone (`active_role_q`: an owner role ending
-  yesterday is no longer the active one), the active language, the database, and a fingerprint of the code
-  and catalogs that shape the body (`_code_fingerprint`), so a deploy never serves an old shape.
+  yesterday is no longer the active one), the active language, the database, and a fingerprint of the code,
+  translation catalogs and library versions that shape the body (`_code_fingerprint`), so a deploy never
+  serves an old shape.
 
 A change committed between the fingerprint and the build only makes the kept copy newer than its key, and
-that key is never asked for again (the rows have new versions). tests/camdx_api/test_detail_cache.py checks
-that every table the build reads is in the statement (a selector reading a new table fails it until it is
-fingerprinted here).
+that key is never asked for again (the rows have new versions). A transaction id comes round again only
+after about four billion transactions, far beyond a copy's lifetime (CAMDX_API_DETAIL_CACHE_SECONDS); a
+rewrite of a table (VACUUM FULL, a restore) only changes versions, costing builds.
+tests/camdx_api/test_detail_cache.py checks that every table the build reads is in the statement (a
+selector reading a new table fails it until it is fingerprinted here).
 
 The kept value (the body, its validators, the ids of the disclosed people) holds personal data: it is
 encrypted with the portal's field key (esb.crypto). A cache outage, or a value no configured key decrypts
@@ -40,10 +43,13 @@ import importlib
 import inspect
 import json
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import django
+import rest_framework
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -90,6 +96,7 @@ _SHAPING_MODULES = (
     "camdx_api.selectors",
     "camdx_api.serializers",
     "camdx_api.detail_cache",
+    "camdx_api.views",
     "registry.selectors",
 )
 
@@ -183,8 +190,9 @@ def code_files() -> list[Path]:
 
 @functools.cache
 def _code_fingerprint() -> str:
-    """A hash of `code_files()`, read once per process (a deploy restarts it)."""
-    digest = hashlib.sha256()
+    """A hash of `code_files()` and of the libraries' versions that render the body, read once per process
+    (a deploy restarts it)."""
+    digest = hashlib.sha256(f"{sys.version}|{django.get_version()}|{rest_framework.VERSION}".encode())
     for path in code_files():
         digest.update(str(path).encode())
         if path.is_file():

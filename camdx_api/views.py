@@ -259,7 +259,7 @@ class ApplicationDetailView(_Part5Endpoint):
             entry = detail_cache.Entry.built(
                 application, api.represent(api.ApplicationDetailSerializer, application)
             )
-            if found is not None:
+            if found is not None and application.pk == found.application_id:
                 detail_cache.store(found.key, entry)
 
         def build() -> Response:
