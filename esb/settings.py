@@ -406,6 +406,9 @@ EMAIL_TIMEOUT = 10
 ESB_DRAFT_EXPIRY_DAYS = env.int("ESB_DRAFT_EXPIRY_DAYS", default=30)
 # Reports (docs/reports.md): an exported file is kept this many days for the officer who made it.
 ESB_REPORT_RETENTION_DAYS = env.int("ESB_REPORT_RETENTION_DAYS", default=7)
+# Part 5 API (docs/api.md, "Limits, caching, versioning"): seconds a built application detail (endpoint 3) is
+# kept, encrypted, in the cache; a copy is used only while every row it was built from is unchanged. 0: off.
+CAMDX_API_DETAIL_CACHE_SECONDS = max(0, env.int("CAMDX_API_DETAIL_CACHE_SECONDS", default=600))
 # Largest request body (uploads included) the portal accepts, in megabytes; nginx's client_max_body_size
 # must allow as much. A single document's own limit comes from its document requirement.
 ESB_MAX_UPLOAD_MB = env.int("ESB_MAX_UPLOAD_MB", default=25)
