@@ -406,9 +406,11 @@ EMAIL_TIMEOUT = 10
 ESB_DRAFT_EXPIRY_DAYS = env.int("ESB_DRAFT_EXPIRY_DAYS", default=30)
 # Reports (docs/reports.md): an exported file is kept this many days for the officer who made it.
 ESB_REPORT_RETENTION_DAYS = env.int("ESB_REPORT_RETENTION_DAYS", default=7)
-# Part 5 API (docs/api.md, "Limits, caching, versioning"): seconds a built application detail (endpoint 3) is
-# kept, encrypted, in the cache; a copy is used only while every row it was built from is unchanged. 0: off.
+# Part 5 API (docs/api.md): seconds a built, encrypted detail is kept (used while its rows last; 0: off)
 CAMDX_API_DETAIL_CACHE_SECONDS = max(0, env.int("CAMDX_API_DETAIL_CACHE_SECONDS", default=600))
+# On: a call's log lines are on disk before its answer leaves; off: written before, flushed by the WAL writer
+# within ~0.6 s (only a database crash then loses them): the ministry's choice (docs/api.md, bench/README).
+CAMDX_API_LOG_SYNCHRONOUS_COMMIT = env.bool("CAMDX_API_LOG_SYNCHRONOUS_COMMIT", default=True)
 # Largest request body (uploads included) the portal accepts, in megabytes; nginx's client_max_body_size
 # must allow as much. A single document's own limit comes from its document requirement.
 ESB_MAX_UPLOAD_MB = env.int("ESB_MAX_UPLOAD_MB", default=25)
@@ -546,11 +548,6 @@ TELEGRAM, _problems = integration_settings.telegram(env, ESB_PUBLIC_BASE_URL, pr
 _CONFIG_PROBLEMS += _problems
 SMS, _problems = integration_settings.sms(env, ESB_PUBLIC_BASE_URL, production=IS_PRODUCTION)
 _CONFIG_PROBLEMS += _problems
-# The Part 5 API's call log and data-access lines (docs/api.md, "Limits and logging"): on (the default), each
-# call's lines are flushed to disk before its answer leaves; off, they are written (visible at once) before
-# the answer leaves and flushed by PostgreSQL's WAL writer within about 0.6 s, so only a crash of the database
-# server in that window loses them — a policy choice for the ministry (bench/README.md measures both).
-CAMDX_API_LOG_SYNCHRONOUS_COMMIT = env.bool("CAMDX_API_LOG_SYNCHRONOUS_COMMIT", default=True)
 # Once-only prefill (docs/camdx.md): the prefill sources that answer, in order; the first one that answers a
 # key fetches it. "camdx-business-registry" asks the business registry through CamDX.
 ESB_PREFILL_SOURCES = env.list("ESB_PREFILL_SOURCES", default=["local-registries"])
