@@ -180,16 +180,21 @@ def _write(consumer, accesses=()) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_synchronous_commit_the_lines_are_written_and_nothing_else_is_relaxed(
-    settings, consumer, applicant, business, reference_data
-):
+def test_without_synchronous_commit_the_lines_are_written_and_nothing_else_is_relaxed(settings, consumer):
+    # transactional (the statement must be its own transaction): no reference data here, which a flush by
+    # an earlier transactional test removes; the subject columns take any id (no database constraint)
     settings.CAMDX_API_LOG_SYNCHRONOUS_COMMIT = False
-    application = _application(applicant, business, "MOC-2026-000125")
+    access = calllog.Access(
+        what=services.WHAT_APPLICATION,
+        subject_user_id=987_654,
+        subject_business_id=876_543,
+        object_ref="MOC-X-1",
+    )
     with CaptureQueriesContext(connection) as queries:
-        call_id = _write(consumer, services.disclosures(applications=[application]))
+        call_id = _write(consumer, [access])
     assert "set_config('synchronous_commit', 'off', true)" in queries.captured_queries[-1]["sql"]
     assert ApiCall.objects.filter(pk=call_id).exists()
-    assert DataAccess.objects.filter(object_ref="MOC-2026-000125", subject_user=applicant).count() == 1
+    assert DataAccess.objects.filter(object_ref="MOC-X-1", subject_user_id=987_654).count() == 1
     with connection.cursor() as cursor:  # transaction-local: the session's own setting is untouched
         assert cursor.execute("SHOW synchronous_commit").fetchone() == ("on",)
 
