@@ -76,7 +76,7 @@ class InvalidQuery(ValueError):
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Application]
+    items: list[ListedApplication]
     page: int
     size: int
     total_counts: int
@@ -199,10 +199,8 @@ def _filtered(shape: tuple[bool, bool, bool, bool], *args: str) -> QuerySet[Appl
     queryset = exposed_applications()
     if has_text:
         text = next(values)
-        matches = Q(name_en__icontains=text) | Q(name_km__icontains=text)
-        if has_single_id:
-            matches |= Q(single_id=next(values))
-        queryset = queryset.filter(business__in=Business.objects.filter(matches).values("pk"))
+        single_id = next(values) if has_single_id else ""
+        queryset = queryset.filter(business__in=businesses_matching(text, single_id=single_id).values("pk"))
     if has_type:
         queryset = queryset.filter(licence_type__code=next(values))
     if has_status:
@@ -351,11 +349,13 @@ def _keep_local(key: str, total: int, until: float) -> None:
     _local_totals[key] = (total, until)
 
 
-def businesses_matching(text: str) -> QuerySet[Business]:
+def businesses_matching(text: str, *, single_id: str | None = None) -> QuerySet[Business]:
     """Businesses whose Single ID is `text`, or whose Khmer or English name contains it. `icontains` compiles
-    to UPPER(name) LIKE UPPER(…): the expression the GIN trigram indexes on the names are built on."""
+    to UPPER(name) LIKE UPPER(…): the expression the GIN trigram indexes on the names are built on.
+    `single_id`: `text` as a Single ID when the caller normalized it already (a compiled query takes it as its
+    own argument)."""
     matches = Q(name_en__icontains=text) | Q(name_km__icontains=text)
-    single_id = normalize_single_id(text)
+    single_id = normalize_single_id(text) if single_id is None else single_id
     if single_id:
         matches |= Q(single_id=single_id)
     return Business.objects.filter(matches)

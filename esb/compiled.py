@@ -13,9 +13,7 @@ through the ORM every time: slower, never different.
 
 Arguments are plain values (int, str, UUID, date) or lists of ints; the builder must depend on nothing else
 (no settings, time or request state), since its SQL is kept for the life of the process. A string argument
-used in a `contains`/`icontains` lookup is found too (the ORM sends it escaped, between `%`), and `rows()` /
-`objects()` take `limit` and `offset` (the ORM writes a slice into the SQL text, so the builder must not
-slice: the page is appended as parameters).
+used in a `contains`/`icontains` lookup is found too (the ORM sends it escaped, between `%`).
 """
 
 from __future__ import annotations
@@ -127,9 +125,7 @@ class CompiledQuery:
                     # a contains lookup's pattern (a sentinel needs no escaping), maybe used twice
                     slots.append((param_index, *where[value[1:-1]], True))
                     found.add(value[1:-1])
-            # an argument transformed or dropped by the ORM: its place cannot be found; a slice is written
-            # into the SQL text (a page is appended as parameters instead: rows(limit=, offset=))
-            if set(where) - found or queryset.query.is_sliced:
+            if set(where) - found:  # an argument transformed or dropped by the ORM: its place cannot be found
                 return _UNCACHEABLE
             models = queryset._iterable_class is ModelIterable
             if not models and queryset._iterable_class not in (ValuesListIterable, FlatValuesListIterable):
@@ -190,15 +186,12 @@ class CompiledQuery:
 
     # --- running --------------------------------------------------------------------------------------------
 
-    def _execute(self, compiled: _Compiled, args: tuple, page: tuple[int, int] | None = None) -> list[list]:
+    def _execute(self, compiled: _Compiled, args: tuple) -> list[list]:
         connection = connections[compiled.db]
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        sql, params = compiled.sql, _params(compiled, args, connection)
-        if page is not None:
-            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, *page]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(compiled.sql, _params(compiled, args, connection))
             rows = cursor.fetchall()
         if not compiled.converters:
             return rows
@@ -213,28 +206,24 @@ class CompiledQuery:
             result.append(row)
         return result
 
-    def rows(self, *args: Any, limit: int | None = None, offset: int = 0) -> list[tuple]:
-        """The rows of a `values_list` queryset, as tuples (one-column tuples for a `flat=True` one); with
-        `limit`, that many from `offset` (the queryset must be ordered)."""
+    def rows(self, *args: Any) -> list[tuple]:
+        """The rows of a `values_list` queryset, as tuples (one-column tuples for a `flat=True` one)."""
         compiled = self._get(args)
         if compiled is None:
-            return [
-                row if isinstance(row, tuple) else (row,)
-                for row in _sliced(self._build(*args), limit, offset)
-            ]
+            return [row if isinstance(row, tuple) else (row,) for row in self._build(*args)]
         if compiled.models:
             raise TypeError("rows() is for values_list querysets; use objects()")
-        return [tuple(row) for row in self._execute(compiled, args, _page(limit, offset))]
+        return [tuple(row) for row in self._execute(compiled, args)]
 
-    def objects(self, *args: Any, limit: int | None = None, offset: int = 0) -> list[Model]:
+    def objects(self, *args: Any) -> list[Model]:
         compiled = self._get(args)
         if compiled is None:
-            return list(_sliced(self._build(*args), limit, offset))
+            return list(self._build(*args))
         if not compiled.models:
             raise TypeError("objects() is for model querysets; use rows()")
         start, end, attnames = compiled.init
         found = []
-        for row in self._execute(compiled, args, _page(limit, offset)):
+        for row in self._execute(compiled, args):
             obj = compiled.model.from_db(compiled.db, attnames, row[start:end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
@@ -254,28 +243,16 @@ def _params(compiled: _Compiled, args: tuple, connection) -> list:
     return params
 
 
-def _is_pattern(value: Any) -> bool:
-    return isinstance(value, str) and len(value) > 2 and value[0] == value[-1] == "%"
-
-
-def _page(limit: int | None, offset: int) -> tuple[int, int] | None:
-    if limit is None:
-        return None if not offset else (None, int(offset))
-    return int(limit), int(offset)
-
-
-def _sliced(queryset: QuerySet, limit: int | None, offset: int) -> QuerySet:
-    if limit is None:
-        return queryset[offset:] if offset else queryset
-    return queryset[offset : offset + limit]
-
-
 def _hashable(value: Any) -> bool:
     try:
         hash(value)
     except TypeError:
         return False
     return True
+
+
+def _is_pattern(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 2 and value[0] == value[-1] == "%"
 
 
 __all__ = ["CompiledQuery"]
