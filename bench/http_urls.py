@@ -44,7 +44,8 @@ def bare_logged(request: HttpRequest) -> JsonResponse:
     from camdx_api import calllog, services
 
     consumer_id, accesses = _disclosed()
-    count = min(max(int(request.GET.get("n", "0") or 0), 0), len(accesses))
+    text = request.GET.get("n", "0")
+    count = min(int(text), len(accesses)) if text.isascii() and text.isdigit() else 0
     calllog.write(
         consumer_id=consumer_id,
         service_code="bench",

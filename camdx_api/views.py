@@ -244,23 +244,9 @@ class ApplicationDetailView(_Part5Endpoint):
         refused = self.refuse_bad_path(single_id=single_id, request_no=request_no)
         if refused is not None:
             return refused
-        # A kept copy is found by the fingerprint of the rows it was built from (camdx_api.detail_cache):
-        # one statement and a cache read instead of nine queries and the serializers.
-        found = entry = None
-        if detail_cache.seconds() > 0:
-            found = detail_cache.find(single_id, request_no)
-            if found is None:
-                return self.not_found(DETAIL_NOT_FOUND)
-            entry = detail_cache.load(found.key)
+        entry = detail_cache.detail(single_id, request_no)
         if entry is None:
-            application = selectors.application_detail(single_id, request_no)
-            if application is None:
-                return self.not_found(DETAIL_NOT_FOUND)
-            entry = detail_cache.Entry.built(
-                application, api.represent(api.ApplicationDetailSerializer, application)
-            )
-            if found is not None and application.pk == found.application_id:
-                detail_cache.store(found.key, entry)
+            return self.not_found(DETAIL_NOT_FOUND)
 
         def build() -> Response:
             # the entry has the application's applicant_id, business_id and reference, the people their pk
