@@ -64,9 +64,10 @@ def lookup(digest: str, now: float | None = None) -> Accepted | None:
 def remember(digest: str, *, consumer, jti: str, accepted_until: float, generation: int | None) -> None:
     """Keep a token accepted by the slow path, under the generation read *before* it read anything (a change
     that committed in between has already bumped it: the entry is stale on arrival, never used)."""
-    if generation is None:
+    now = time.time()
+    if generation is None or accepted_until <= now:  # an acceptance that does not say when it was given
         return
-    until = min(accepted_until, time.time() + LOCAL_SECONDS)
+    until = min(accepted_until, now + LOCAL_SECONDS)
     with _lock:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
